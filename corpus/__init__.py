@@ -1,0 +1,1 @@
+"""Sample filings with their gold records, and the generator of test corpora."""

@@ -1,0 +1,1 @@
+"""Stage 1: file -> Document. One reader per format, all producing `extract.model.Document`."""

@@ -1,0 +1,6 @@
+"""shenbao (申报): archived budget declaration forms into a clean, queryable dataset."""
+
+from shenbao.api import FileResult, extract_file, process_file
+
+__all__ = ["FileResult", "extract_file", "process_file"]
+__version__ = "0.1.0"

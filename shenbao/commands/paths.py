@@ -1,0 +1,25 @@
+"""Turning command-line paths into the files to read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# Beside a filing in a corpus: gold records and expected findings, not filings.
+SIDECAR_SUFFIXES = (".gold.json", ".findings.json")
+
+
+def expand_paths(paths: list[str]) -> list[str]:
+    """Files as given, and every file below a directory (sorted, sidecars and hidden
+    files skipped). A path that does not exist is passed on, so the reader names it."""
+    out: list[str] = []
+    for given in paths:
+        p = Path(given)
+        if p.is_dir():
+            out.extend(
+                str(f) for f in sorted(p.rglob("*"))
+                if f.is_file() and not f.name.startswith(".") and not f.name.endswith(SIDECAR_SUFFIXES)
+                and f.suffix.lower() not in (".md", ".json")
+            )
+        else:
+            out.append(given)
+    return out
