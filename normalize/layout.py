@@ -1,0 +1,46 @@
+"""The Document flattened into rows of text segments in reading order: a table row is
+a row of its cells (empty ones kept, for column positions), a free line is a row of one
+segment. Everything after this works on rows, whatever the file format was."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from extract.model import Document, Line, Provenance
+
+
+@dataclass
+class Seg:
+    text: str
+    source: Provenance
+
+
+@dataclass
+class Row:
+    segs: list[Seg]
+    is_line: bool  # a free line (flattened text), not a table row
+
+    @property
+    def texts(self) -> list[str]:
+        return [s.text for s in self.segs]
+
+    @property
+    def filled(self) -> list[Seg]:
+        return [s for s in self.segs if s.text]
+
+    @property
+    def joined(self) -> str:
+        return " ".join(s.text for s in self.segs if s.text)
+
+
+def document_rows(doc: Document, convert=None) -> list[Row]:
+    """Rows of `doc`; `convert` (e.g. traditional -> simplified) applies to every text."""
+    fix = convert or (lambda text: text)
+    rows: list[Row] = []
+    for _, block in doc.blocks():
+        if isinstance(block, Line):
+            rows.append(Row([Seg(fix(block.text), block.source)], True))
+            continue
+        for cells in block.rows():
+            rows.append(Row([Seg(fix(c.text), c.source) for c in cells], False))
+    return rows
