@@ -15,6 +15,7 @@ from pathlib import Path
 import regex
 
 SECTION = "section"  # a heading or unmapped label: takes no value
+_SPACE = regex.compile(r"\s")
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class LabelMatch:
     weak: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Lexicon:
     pattern: regex.Pattern
     fields: dict[str, str]  # canonical label -> field
@@ -36,18 +37,23 @@ class Lexicon:
     prefixes: regex.Pattern
     checkbox_fields: frozenset[str]
 
-    def find(self, text: str) -> list[LabelMatch]:
+    def find(self, text: str) -> tuple[LabelMatch, ...]:
         """Every label occurrence in `text`, left to right, not overlapping."""
-        out = []
-        for m in self.pattern.finditer(text):
-            label = regex.sub(r"\s", "", m.group("label")).replace("(", "（").replace(")", "）")
-            out.append(LabelMatch(self.fields[label], label, m.start(), m.end(), m.group("unit"), bool(m.group("colon")),
-                                  label in self.weak))
-        return out
+        return _find(self, text)
 
     def strip_prefix(self, text: str) -> str:
         """A cell without its ordinal marker (`一、`, `（一）`, `1.`) or `其中：`."""
         return self.prefixes.sub("", text, count=1)
+
+
+@lru_cache(maxsize=65536)  # the same cell is looked at by several readers of a filing
+def _find(lex: Lexicon, text: str) -> tuple[LabelMatch, ...]:
+    out = []
+    for m in lex.pattern.finditer(text):
+        label = _SPACE.sub("", m.group("label")).replace("(", "（").replace(")", "）")
+        out.append(LabelMatch(lex.fields[label], label, m.start(), m.end(), m.group("unit"), bool(m.group("colon")),
+                              label in lex.weak))
+    return tuple(out)
 
 
 def _label_regex(label: str) -> str:

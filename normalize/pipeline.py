@@ -31,6 +31,7 @@ class NotADeclaration(ExtractError):
 
 MONEY_FIELDS = ("total", "current_year", "fiscal", "fiscal_upper", "fiscal_own", "fiscal_lower", "other")
 NARRATIVE_TEXT = ("overview", "basis", "necessity", "feasibility", "resources", "annual_goal", "other_notes")
+_SPACE = regex.compile(r"\s")
 _UNIT_CODE = regex.compile(r"^\s*[\[［【(（]?\d{3,}[\]］】)）]?\s*|\s*[\[［【(（]\d{3,}[\]］】)）]\s*$")
 
 
@@ -106,7 +107,7 @@ class _Tables:
 
     @staticmethod
     def _period(row: Row, current: str) -> str:
-        key = regex.sub(r"\s", "", row.filled[0].text) if row.filled else ""
+        key = _SPACE.sub("", row.filled[0].text) if row.filled else ""
         data = ind._data()
         if any(key.startswith(w) for w in data["long_term"]):
             return "long_term"

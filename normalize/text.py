@@ -10,6 +10,8 @@ _MARKER = regex.compile(
 )
 _CN = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
 _TRAILING = "。；;，,、 \t"
+_STAMP = regex.compile(r"[（(]\s*盖章\s*[)）]")
+_ASIDE_ONLY = regex.compile(r"[（(][^（()）]*[)）]")
 
 
 def _ordinal(m: regex.Match) -> int:
@@ -46,8 +48,8 @@ def clean_value(text: str | None) -> str | None:
     """A scalar field's text: trimmed, leading colons and the (盖章) stamp note removed."""
     if text is None:
         return None
-    text = regex.sub(r"[（(]\s*盖章\s*[)）]", "", text)
+    text = _STAMP.sub("", text)
     text = text.strip().lstrip(":：").strip()
-    if regex.fullmatch(r"[（(][^（()）]*[)）]", text):  # only an aside to the label, e.g. (2019年--2021年)
+    if _ASIDE_ONLY.fullmatch(text):  # only an aside to the label, e.g. (2019年--2021年)
         return None
     return text or None

@@ -51,17 +51,18 @@ def parse_capital(text: str) -> Decimal | None:
     if not match:
         return None
     integer_part, fraction = regex.split(r"[元圆]", match.group(0), maxsplit=1)
-    total = section = digit = 0
+    total = wan = section = digit = 0  # total: 亿 and above; wan: the 万 group below it
     for ch in integer_part:
         if ch in _CAPITAL_DIGITS:
             digit = _CAPITAL_DIGITS[ch]
         elif ch in _CAPITAL_SMALL:
             section += (digit or 1) * _CAPITAL_SMALL[ch]
             digit = 0
+        elif _CAPITAL_BIG.get(ch) == 10000:
+            wan, section, digit = (section + digit) * 10000, 0, 0
         elif ch in _CAPITAL_BIG:
-            total = (total + section + digit) * _CAPITAL_BIG[ch]
-            section = digit = 0
-    value = Decimal(total + section + digit)
+            total, wan, section, digit = (total + wan + section + digit) * 100000000, 0, 0, 0
+    value = Decimal(total + wan + section + digit)
     for ch, scale in (("角", Decimal("0.1")), ("分", Decimal("0.01"))):
         m = regex.search(f"([零〇壹贰貳叁參肆伍陆陸柒捌玖]){ch}", fraction)
         if m:
@@ -179,6 +180,7 @@ def parse_date_range(text: str | None) -> tuple[DateValue | None, DateValue | No
 PHONE = regex.compile(
     r"(?<!\d)(?:1[3-9]\d{9}|(?:[(（]?0\d{2,3}[)）]?[-－\s]?)?[2-9]\d{6,7}(?:[-－转]\d{1,5})?)(?!\d)"
 )
+_NOT_A_NAME = regex.compile(r"\d|联系|电话|手机")
 _PERSON = regex.compile(r"^([\p{Han}·]{2,4}?)(?=$|[\s,，、/;；:：(（]|\d|联系|电话|手机|办公)")
 
 
@@ -193,7 +195,7 @@ def parse_person(text: str | None) -> tuple[str | None, bool]:
     if not text:
         return None, False
     text = text.strip()
-    if not regex.search(r"\d|联系|电话|手机", text):
+    if not _NOT_A_NAME.search(text):
         return text, False
     match = _PERSON.match(text)
     if not match:
@@ -215,6 +217,10 @@ def is_checked_mark(mark: str) -> bool:
     return mark in CHECK_MARKS or mark == "R"
 
 
+_ANY_MARK = regex.compile(rf"{_MARK}|(?<![A-Za-z])[R£](?![A-Za-z])")
+_LEADING_MARK = regex.compile(rf"\s*(?:{_MARK}|[R£])")
+
+
 def parse_options(text: str | None) -> list[tuple[str, bool]] | None:
     """Checkbox options written in one cell, as (label, checked): `□ 一次性项目 ☑ 经常性项目`
     (box before label) or `新增项目□延续项目√` (label before box). None when the text has no
@@ -222,9 +228,9 @@ def parse_options(text: str | None) -> list[tuple[str, bool]] | None:
     if not text:
         return None
     text = text.strip()
-    if not regex.search(_MARK, text) and not regex.search(r"(?<![A-Za-z])[R£](?![A-Za-z])", text):
+    if not _ANY_MARK.search(text):
         return None
-    box_first = bool(regex.match(rf"\s*(?:{_MARK}|[R£])", text))
+    box_first = bool(_LEADING_MARK.match(text))
     pattern = _OPTION_BOX_FIRST if box_first else _OPTION_LABEL_FIRST
     options = [(m.group("label").strip(), is_checked_mark(m.group("mark"))) for m in pattern.finditer(text)]
     return options or None
@@ -269,7 +275,7 @@ def parse_target(raw: str | None) -> TargetValue:
             op, text = op or meaning, text[: -len(word)]
             break
     match = _TARGET.match(text)
-    if not match or regex.search(r"\d", match.group("unit")):
+    if not match or any(ch.isdigit() for ch in match.group("unit")):
         return TargetValue(raw, "qualitative")
     unit = match.group("unit") or None
     return TargetValue(raw, "quantitative", op or "=", match.group("value").replace(",", ""), unit)
