@@ -23,6 +23,7 @@ from extract.source import RawFile
 
 _ROW_END = regex.compile(r"(?:\s*\|){2,}\s*$")  # `||||`: the row's trailing empty cells
 _MD_RULE = regex.compile(r"^\s*\|?\s*:?-{3,}")  # `|---|---|`
+_NOT_TEXT = regex.compile(r"[\x00-\x08\x0b\x0e-\x1f\ufffd]")
 
 
 def read(raw: RawFile) -> Document:
@@ -62,9 +63,7 @@ def decode(data: bytes) -> tuple[str, str]:
 
 def _checked(text: str, encoding: str) -> tuple[str, str]:
     sample = text[:20000]
-    control = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f")
-    bad = control + sample.count("\ufffd")
-    if sample and bad / len(sample) > 0.02:
+    if sample and len(_NOT_TEXT.findall(sample)) / len(sample) > 0.02:
         raise ExtractError("binary content, not a text document")
     return text, encoding
 

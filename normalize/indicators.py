@@ -29,6 +29,7 @@ def _data() -> dict:
     return json.loads(Path(__file__).with_name("indicators.json").read_text(encoding="utf-8"))
 
 
+@lru_cache(maxsize=16384)
 def _key(text: str) -> str:
     key = _ASIDE.sub("", text)
     for suffix in _data()["suffixes"]:
@@ -37,6 +38,7 @@ def _key(text: str) -> str:
     return key
 
 
+@lru_cache(maxsize=16384)
 def level_codes(text: str) -> tuple[str | None, str | None]:
     """(level1 code, level2 code) this text can name; a level-like text (ending in 指标)
     that no list knows counts as level 2 'other'."""
@@ -47,6 +49,7 @@ def level_codes(text: str) -> tuple[str | None, str | None]:
     return l1, l2
 
 
+@lru_cache(maxsize=16384)
 def is_header_word(text: str) -> bool:
     key = _ASIDE.sub("", text)
     return key in _data()["header"] or key in _data()["note_header"]

@@ -48,16 +48,18 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+_HAN = regex.compile(r"\p{Han}")
+
+
 def _simplifier(doc: Document):
     """OpenCC's traditional -> simplified conversion, when the filing is written in
-    traditional characters (more than 1% of its Han characters change)."""
-    sample = "".join(b.text if hasattr(b, "text") else "".join(c.text for c in b.cells) for _, b in doc.blocks())[:20000]
-    han = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff")
+    traditional characters: more than 5% of its distinct Han characters change."""
+    sample = "".join(b.text if hasattr(b, "text") else "".join(c.text for c in b.cells) for _, b in doc.blocks())
+    han = "".join(_HAN.findall("".join(set(sample[:50000]))))
     if not han:
         return None
-    converted = _t2s().convert(sample)
-    changed = sum(1 for a, b in zip(sample, converted) if a != b)
-    return _t2s().convert if changed > han * 0.01 else None
+    changed = sum(a != b for a, b in zip(han, _t2s().convert(han)))
+    return _t2s().convert if changed > len(han) * 0.05 else None
 
 
 def _is_declaration(filing: Filing) -> bool:

@@ -27,6 +27,11 @@ def _norm(text: str) -> str:
 
 def cost_columns(texts: list[str]) -> dict[int, str] | None:
     """Column index -> CostItem field, when `texts` is a cost table header."""
+    return _cost_columns(tuple(texts))
+
+
+@lru_cache(maxsize=4096)
+def _cost_columns(texts: tuple[str, ...]) -> dict[int, str] | None:
     names = _data()["cost_columns"]
     columns: dict[int, str] = {}
     seen_price = seen_quantity = False
@@ -81,6 +86,11 @@ def _dashless(text: str | None) -> str:
 
 
 def guarantee_columns(texts: list[str]) -> dict[int, str] | None:
+    return _guarantee_columns(tuple(texts))
+
+
+@lru_cache(maxsize=4096)
+def _guarantee_columns(texts: tuple[str, ...]) -> dict[int, str] | None:
     names = _data()["guarantee_columns"]
     columns = {i: names[_norm(t)] for i, t in enumerate(texts) if _norm(t) in names}
     return columns if {"documents", "measures"} <= set(columns.values()) else None
