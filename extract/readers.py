@@ -12,12 +12,29 @@ from extract.source import RawFile, open_file
 # format -> module with `read(raw: RawFile) -> Document`
 READERS = {
     "txt": "extract.text",
+    "html": "extract.html",
+    "docx": "extract.docx",
+    "doc": "extract.doc",
 }
 
 
 def read_document(path: str | Path) -> Document:
     """Read any supported file into a Document. Raises ExtractError with the reason."""
     return read_raw(open_file(path))
+
+
+def prepare(raws: list[RawFile]) -> None:
+    """Let readers that convert through another program (legacy Word via LibreOffice)
+    convert a whole batch at once, before `read_raw` is called on each file."""
+    by_format: dict[str, list[RawFile]] = {}
+    for raw in raws:
+        by_format.setdefault(raw.format, []).append(raw)
+    for fmt, group in by_format.items():
+        module = READERS.get(fmt)
+        if module and len(group) > 1:
+            hook = getattr(import_module(module), "prepare", None)
+            if hook:
+                hook(group)
 
 
 def read_raw(raw: RawFile) -> Document:

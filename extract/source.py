@@ -58,6 +58,8 @@ def detect_format(name: str, data: bytes) -> str:
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2: legacy Word or Excel
         return "xls" if (b"W\x00o\x00r\x00k\x00b\x00o\x00o\x00k" in data[:65536] or b"Workbook" in data[:65536]
                          or name.lower().endswith(".xls")) else "doc"
+    if head.startswith(b"{\\rtf"):  # Word's rich text, often named .doc: LibreOffice reads it
+        return "doc"
     if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"BM")):
         return "image"
     ext = _EXTENSIONS.get(Path(name).suffix.lower())

@@ -10,7 +10,14 @@ from pathlib import Path
 from extract.model import Document
 
 # format -> module with `write(doc: Document, path: Path) -> None`
-WRITERS: dict[str, str] = {}
+WRITERS: dict[str, str] = {
+    "txt": "corpus.writers.text",
+    "txt-gbk": "corpus.writers.text_gbk",
+    "flat": "corpus.writers.flat",
+    "html": "corpus.writers.html",
+    "docx": "corpus.writers.docx",
+    "doc": "corpus.writers.doc",
+}
 
 
 def write_document(doc: Document, fmt: str, path: str | Path) -> None:

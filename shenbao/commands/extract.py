@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from shenbao.api import process_file
-from shenbao.commands.paths import expand_paths
+from shenbao.commands.paths import Reading
 
 
 def add_parser(sub) -> None:
@@ -15,13 +14,8 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    status = 0
-    for path in expand_paths(args.paths):
-        result = process_file(path)
-        if result.status != "ok":
-            print(f"shenbao: {path}: {result.reason}", file=sys.stderr)
-            status = 1
-            continue
+    reading = Reading(args.paths)
+    for result in reading:
         for declaration in result.declarations:
             sys.stdout.write(json.dumps(declaration.to_json(), ensure_ascii=False) + "\n")
-    return status
+    return 1 if reading.failed else 0

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+from typing import Iterator
+
+from shenbao.api import FileResult, process_files
 
 # Beside a filing in a corpus: gold records and expected findings, not filings.
 SIDECAR_SUFFIXES = (".gold.json", ".findings.json")
@@ -23,3 +27,20 @@ def expand_paths(paths: list[str]) -> list[str]:
         else:
             out.append(given)
     return out
+
+
+class Reading:
+    """The files behind command-line paths, read; unreadable ones are named on stderr
+    (`shenbao: PATH: reason`) and counted, so a command can exit 1 after the rest."""
+
+    def __init__(self, paths: list[str]):
+        self.paths = expand_paths(paths)
+        self.failed = 0
+
+    def __iter__(self) -> Iterator[FileResult]:
+        for result in process_files(self.paths):
+            if result.status == "ok":
+                yield result
+            else:
+                print(f"shenbao: {result.path}: {result.reason}", file=sys.stderr)
+                self.failed += 1
