@@ -18,7 +18,9 @@ NUMBER = regex.compile(
 )
 _TITLE = regex.compile(r"《(?P<body>[^《》]*)(?:》|(?=《)|$)")
 _NUMBER_IN_BRACKETS = regex.compile(rf"\s*[(（]\s*(?P<number>[^()（）]*?号)\s*[)）]\s*$")
-_FOLLOWING_NUMBER = regex.compile(r"^\s*[(（]\s*(?P<number>[^()（）《》]{2,30}?号)\s*[)）]")
+_FOLLOWING_NUMBER = regex.compile(  # （沪财预〔2019〕12号） or, unbracketed, 湘财监〔2017〕189号
+    r"^\s*(?:[(（]\s*(?P<number>[^()（）《》]{2,30}?号)\s*[)）]|(?P<bare>[\p{Han}]{1,15}[〔\[【(（﹝][^《》]{4,12}?号))"
+)
 _ISSUER_NOISE = regex.compile(r"^(?:根据|依据|按照|参照|见|及|和|与|、)+")
 
 
@@ -47,8 +49,9 @@ def find_citations(texts: list[str]) -> list[Citation]:
                 number, body = inner.group("number"), body[: inner.start()].strip()
             end = m.end()
             after = _FOLLOWING_NUMBER.match(text[end:])
-            if number is None and after and normalize_number(after.group("number")):
-                number, end = after.group("number"), end + after.end()
+            written = after and (after.group("number") or after.group("bare"))
+            if number is None and written and normalize_number(written):
+                number, end = written, end + after.end()
             covered.append((m.start(), end))
             parsed = normalize_number(number) if number else None
             if parsed:

@@ -60,6 +60,29 @@ def is_header(texts: list[str]) -> bool:
     return sum(1 for t in texts if is_header_word(t)) >= 3
 
 
+@lru_cache(maxsize=16384)
+def is_header_line(text: str) -> bool:
+    """A free line naming at least three indicator columns, spaced or glued
+    (`长期绩效指标一级指标二级指标指标内容指标值备注`), and little else."""
+    key = _ASIDE.sub("", text)
+    names = _header_words().findall(key)
+    rest = _header_words().sub("", key)
+    for label in _data()["row_labels"] + _data()["long_term"] + _data()["annual"]:
+        rest = rest.replace(label, "")
+    return len(names) >= 3 and len(rest) <= 8
+
+
+def header_names(text: str) -> list[str]:
+    """The column names in a header written on one free line."""
+    return _header_words().findall(_ASIDE.sub("", text))
+
+
+@lru_cache(maxsize=1)
+def _header_words() -> regex.Pattern:
+    words = sorted(set(_data()["header"]) | set(_data()["note_header"]), key=len, reverse=True)
+    return regex.compile("|".join(regex.escape(w) for w in words))
+
+
 @dataclass
 class _Draft:
     level1: str | None = None

@@ -65,7 +65,7 @@ def _simplifier(doc: Document):
 def _is_declaration(filing: Filing) -> bool:
     fields = {m.field for row in filing.rows for seg in row.filled for m in lexicon().find(seg.text)}
     fields.discard(SECTION)
-    has_indicators = any(ind.is_header(row.texts) or ind.is_header(row.joined.split()) for row in filing.rows)
+    has_indicators = any(ind.is_header(row.texts) or ind.is_header_line(row.joined) for row in filing.rows)
     return len(fields) >= 3 or (has_indicators and bool(fields))
 
 
@@ -79,6 +79,7 @@ class _Tables:
         self.indicator_rows: list = []
         self.cost_rows: list[tuple[Row, dict, int, bool]] = []
         self.guarantees: list[Guarantee] = []
+        self.schedule: list[str] = []  # activities of an implementation schedule (项目实施内容)
         self.other_rows: list[Row] = []
         self._read(rows)
 
@@ -87,10 +88,10 @@ class _Tables:
         while i < len(rows):
             row = rows[i]
             texts = row.texts
-            words = row.joined.split() if row.is_line else texts
             period = self._period(row, period)
-            if ind.is_header(words):
-                i = self._indicator_table(rows, i + 1, ind.IndicatorReader(words, period), row.is_line)
+            if ind.is_header_line(row.joined) if row.is_line else ind.is_header(texts):
+                reader = ind.IndicatorReader(texts if not row.is_line else ind.header_names(row.joined), period)
+                i = self._indicator_table(rows, i + 1, reader, row.is_line)
                 continue
             stream = self._stream_header(rows, i)
             if stream:
@@ -103,6 +104,10 @@ class _Tables:
             columns = tables.guarantee_columns(texts)
             if columns:
                 i = self._guarantees(rows, i + 1, columns, len(texts))
+                continue
+            columns = tables.schedule_columns(row)
+            if columns is not None:
+                i = self._schedule(rows, i + 1, columns)
                 continue
             self.other_rows.append(row)
             i += 1
@@ -160,6 +165,14 @@ class _Tables:
                 break
         return i
 
+    def _schedule(self, rows, i, columns) -> int:
+        while i < len(rows) and not _stops_table(rows[i]) and not (rows[i].is_line and _starts_with_label(rows[i])):
+            item = tables.schedule_item(rows[i], columns)
+            if item:
+                self.schedule.append(item)
+            i += 1
+        return i
+
     def _guarantees(self, rows, i, columns, width) -> int:
         while i < len(rows) and not _stops_table(rows[i]):
             g = tables.guarantee(rows[i], columns, width)
@@ -167,6 +180,11 @@ class _Tables:
                 self.guarantees.append(g)
             i += 1
         return i
+
+
+def _starts_with_label(row: Row) -> bool:
+    matches = lexicon().find(row.joined)
+    return bool(matches) and matches[0].start == 0
 
 
 def _stops_table(row: Row) -> bool:
@@ -178,7 +196,8 @@ def _stops_table(row: Row) -> bool:
     matches = lexicon().find(text)
     if matches and matches[0].start == 0 and (matches[0].colon or matches[0].end >= len(text)):
         return True
-    return bool(tables.cost_columns(row.texts) or tables.guarantee_columns(row.texts))
+    header = ind.is_header_line(row.joined) if row.is_line else ind.is_header(row.texts)
+    return bool(header or tables.cost_columns(row.texts) or tables.guarantee_columns(row.texts))
 
 
 # ---------------------------------------------------------------- the record
@@ -356,7 +375,8 @@ class _Builder:
         texts = {name: self.text(f"narrative.{name}", f"narrative.{name}") for name in NARRATIVE_TEXT}
         return Narrative(**texts,
                          overall_goals=split_items(self.first("narrative.overall_goals", "narrative.overall_goals")),
-                         activities=split_items(self.first("narrative.activities", "narrative.activities")))
+                         activities=split_items(self.first("narrative.activities", "narrative.activities")
+                                                or "\n".join(self.tables.schedule)))
 
     def _signatures(self) -> Signatures:
         date_text = self.text("signatures.date", "signatures.date")

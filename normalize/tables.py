@@ -111,3 +111,27 @@ def guarantee(row: Row, columns: dict[int, str], width: int) -> Guarantee | None
                 setattr(stages, field, is_checked_mark(marks[0]) if marks else None)
     return Guarantee(kind=kind, documents=values.get("documents") or None, measures=values.get("measures") or None,
                      stages=stages)
+
+
+_SCHEDULE_DATES = regex.compile(r"(?:\s+[\d年月日度.．/\-—至]+)+\s*$")
+
+
+def schedule_columns(row: Row) -> dict[str, int] | None:
+    """The implementation schedule's header (项目实施内容 | 开始时间 | 完成时间): field ->
+    column, or {} for a free line naming all three (a flattened export)."""
+    names = _data()["schedule_columns"]
+    if row.is_line:
+        text = _norm(row.joined)
+        wanted = {"content", "start", "end"}
+        return {} if wanted <= {f for label, f in names.items() if label in text} and len(text) <= 30 else None
+    columns = {names[_norm(t)]: i for i, t in enumerate(row.texts) if _norm(t) in names}
+    return columns if {"content", "start", "end"} <= set(columns) else None
+
+
+def schedule_item(row: Row, columns: dict[str, int]) -> str | None:
+    """One activity of the schedule: its content cell, or a flattened line without the
+    dates that end it."""
+    if not columns:
+        return _SCHEDULE_DATES.sub("", row.joined).strip() or None
+    col = columns["content"]
+    return row.segs[col].text.strip() or None if col < len(row.segs) else None
