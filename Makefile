@@ -14,9 +14,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The bundled corpus (hand-made samples and a small generated set) into ./shenbao.db
 run: install
-	$(BIN)/shenbao extract corpus/samples corpus/generated > out.jsonl; \
-	  echo "shenbao: $$(wc -l < out.jsonl) filings written to out.jsonl"
+	$(BIN)/shenbao ingest corpus/samples corpus/generated
 
 test: install
 	scripts/system-deps
@@ -24,6 +24,7 @@ test: install
 
 bench: install
 	$(BIN)/python -m corpus.bench
+	$(BIN)/python -m dataset.bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info out.jsonl
+	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info shenbao.db

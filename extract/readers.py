@@ -12,6 +12,9 @@ from extract.source import RawFile, open_file
 # format -> module with `read(raw: RawFile) -> Document`
 READERS = {
     "txt": "extract.text",
+    "xlsx": "extract.xlsx",
+    "xls": "extract.xls",
+    "pdf": "extract.pdf",
     "html": "extract.html",
     "docx": "extract.docx",
     "doc": "extract.doc",
