@@ -104,19 +104,39 @@ def read_fields(rows: list[Row], accept) -> Fields:
             i += 1 + taken.rows
             pending = None
             continue
-        for token in row_tokens:
+        for n, token in enumerate(row_tokens):
             if token.label is not None:
                 pending = token.label if token.label.field != SECTION else None
                 continue
             if pending is None:
                 continue
-            keep(pending, token.text.strip(), token.source)
+            text = token.text.strip()
+            if row.is_line and n == len(row_tokens) - 1 and pending.field.startswith("narrative."):
+                more = _paragraphs(rows, i + 1)  # a flattened cell's further paragraphs
+                text = "\n".join([text] + [r.joined for r in rows[i + 1:i + 1 + more]])
+                i += more
+            keep(pending, text, token.source)
             if pending.field not in lexicon().checkbox_fields:
                 pending = None
         if pending is not None and not _continues(row_tokens, rows[i + 1] if i + 1 < len(rows) else None):
             pending = None
         i += 1
     return Fields(found, units)
+
+
+def _paragraphs(rows: list[Row], start: int) -> int:
+    """How many free lines from `start` on continue the prose before them: adjacent in
+    the document and not starting with a label."""
+    n = 0
+    while start + n < len(rows):
+        row = rows[start + n]
+        if not row.is_line or not row.joined or row.index != rows[start + n - 1].index + 1:
+            break
+        row_tokens = tokens(row)
+        if row_tokens and row_tokens[0].label:
+            break
+        n += 1
+    return n
 
 
 def _column_headings(row_tokens: list[_Token]) -> list[_Token]:

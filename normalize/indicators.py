@@ -97,6 +97,33 @@ class _Draft:
     has_note: bool = False
 
 
+@lru_cache(maxsize=1)
+def _level_prefix() -> regex.Pattern:
+    """Level names as written at the start of a cell, with their optional suffix."""
+    names = sorted(set(_data()["level1"]) | set(_data()["level2"]), key=len, reverse=True)
+    suffixes = "|".join(_data()["suffixes"])
+    return regex.compile(rf"(?:{'|'.join(map(regex.escape, names))})(?:{suffixes})?")
+
+
+def _unglue_levels(words: list[str]) -> list[str]:
+    """`产出目标数量老年助餐服务人次` -> `产出目标`, `数量`, `老年助餐服务人次`: a flattened row
+    glues its level cells to the name. A level is cut off only when written with its
+    suffix (产出目标) or right after one, so a name such as 质量达标率 stays whole."""
+    if not words:
+        return words
+    first, out = words[0], []
+    while True:
+        m = _level_prefix().match(first)
+        if not m or m.end() == len(first):
+            break
+        suffixed = any(m.group(0).endswith(s) for s in _data()["suffixes"])
+        if not (suffixed or out):
+            break
+        out.append(m.group(0))
+        first = first[m.end():]
+    return out + [first] + words[1:] if out else words
+
+
 class IndicatorReader:
     """Reads indicator rows after a header; `indicators` holds the result."""
 
@@ -112,13 +139,14 @@ class IndicatorReader:
         texts = [s.text for s in row.segs]
         self._new_row()
         for i, seg in enumerate(row.segs):
-            self._token(seg, texts[i + 1:i + 2], row_start=(i == 0 or not any(texts[:i])))
+            if seg.text or not self.current.has_target:  # an empty (spanned) cell is no note
+                self._token(seg, texts[i + 1:i + 2], row_start=(i == 0 or not any(texts[:i])))
         self._emit()
 
     # -- a free line holding a whole row, cells separated by spaces (names may hold spaces)
     def line_row(self, row: Row) -> None:
         seg = row.segs[0]
-        words = seg.text.split()
+        words = _unglue_levels(seg.text.split())
         self._new_row()
         while words and (any(level_codes(words[0])) or self._is_row_label(words[0])):
             self._token(Seg(words[0], seg.source), words[1:2], row_start=False)

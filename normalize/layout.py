@@ -19,6 +19,7 @@ class Seg:
 class Row:
     segs: list[Seg]
     is_line: bool  # a free line (flattened text), not a table row
+    index: int = 0  # position in the document, so readers can tell which rows were adjacent
 
     @property
     def texts(self) -> list[str]:
@@ -39,8 +40,8 @@ def document_rows(doc: Document, convert=None) -> list[Row]:
     rows: list[Row] = []
     for _, block in doc.blocks():
         if isinstance(block, Line):
-            rows.append(Row([Seg(fix(block.text), block.source)], True))
+            rows.append(Row([Seg(fix(block.text), block.source)], True, len(rows)))
             continue
         for cells in block.rows():
-            rows.append(Row([Seg(fix(c.text), c.source) for c in cells], False))
+            rows.append(Row([Seg(fix(c.text), c.source) for c in cells], False, len(rows)))
     return rows

@@ -278,7 +278,7 @@ class _Builder:
             cost_items=cost_items,
             cost_total=totals[0] if totals else None,
             guarantees=guarantees,
-            citations=find_citations(self._prose(narrative, guarantees)),
+            citations=find_citations(self._prose(narrative, cost_items, guarantees)),
             signatures=self._signatures(),
             corrections=sorted(corrections, key=lambda c: [int(x) if x.isdigit() else x for x in regex.split(r"(\d+)", c.path)]),
             provenance=self.provenance,
@@ -404,9 +404,12 @@ class _Builder:
                 setattr(g, name, correct(getattr(g, name), f"guarantees[{i}].{name}", corrections))
 
     @staticmethod
-    def _prose(narrative: Narrative, guarantees: list[Guarantee]) -> list[str]:
+    def _prose(narrative: Narrative, cost_items: list[CostItem], guarantees: list[Guarantee]) -> list[str]:
+        """The texts documents are cited in, in the record's order."""
         texts = [getattr(narrative, name) for name in NARRATIVE_TEXT[:5]] + narrative.overall_goals
         texts += [narrative.annual_goal, narrative.other_notes] + narrative.activities
+        for item in cost_items:
+            texts += [item.price_basis, item.quantity_basis, item.note]
         for g in guarantees:
             texts += [g.documents, g.measures]
         return [t for t in texts if t]
