@@ -55,6 +55,12 @@ def is_header_word(text: str) -> bool:
     return key in _data()["header"] or key in _data()["note_header"]
 
 
+def is_row_label(text: str) -> bool:
+    """A label heading the indicator table's rows (绩效目标, 长期绩效指标)."""
+    data = _data()
+    return _ASIDE.sub("", text) in data["row_labels"] + data["long_term"] + data["annual"]
+
+
 def is_header(texts: list[str]) -> bool:
     """A row naming at least three indicator columns."""
     return sum(1 for t in texts if is_header_word(t)) >= 3

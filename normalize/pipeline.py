@@ -77,7 +77,8 @@ class _Tables:
     def __init__(self, rows: list[Row]):
         self.indicators: list[Indicator] = []
         self.indicator_rows: list = []
-        self.cost_rows: list[tuple[Row, dict, int, bool]] = []
+        self.cost_rows: list[tuple[Row, dict[int, str], int]] = []  # (row, columns, header width)
+        self.cost_totals: list[Row] = []
         self.guarantees: list[Guarantee] = []
         self.schedule: list[str] = []  # activities of an implementation schedule (项目实施内容)
         self.other_rows: list[Row] = []
@@ -93,17 +94,24 @@ class _Tables:
                 reader = ind.IndicatorReader(texts if not row.is_line else ind.header_names(row.joined), period)
                 i = self._indicator_table(rows, i + 1, reader, row.is_line)
                 continue
-            stream = self._stream_header(rows, i)
-            if stream:
-                i = self._indicator_stream(rows, i + stream, ind.IndicatorReader([r.joined for r in rows[i:i + stream]], period))
+            skip, n = _stream_header(rows, i, ind.is_header_word, ind.is_row_label)
+            if n >= 3 and ind.is_header([r.joined for r in rows[i + skip:i + skip + n]]):
+                reader = ind.IndicatorReader([r.joined for r in rows[i + skip:i + skip + n]], period)
+                i = self._indicator_stream(rows, i + skip + n, reader)
                 continue
-            columns = tables.cost_columns(texts)
-            if columns:
-                i = self._costs(rows, i + 1, columns, len(texts))
+            skip, n = _stream_header(rows, i, tables.is_column_name, tables.is_row_label)
+            end = self._table_stream(rows, i, skip, n) if n >= 3 else 0
+            if end:
+                i = end
                 continue
-            columns = tables.guarantee_columns(texts)
+            header = tables.header_cells(row)
+            columns = tables.cost_columns(header)
             if columns:
-                i = self._guarantees(rows, i + 1, columns, len(texts))
+                i = self._costs(rows, i + 1, columns, len(header))
+                continue
+            columns = tables.guarantee_columns(header)
+            if columns:
+                i = self._guarantees(rows, i + 1, columns, len(header))
                 continue
             columns = tables.schedule_columns(row)
             if columns is not None:
@@ -122,15 +130,37 @@ class _Tables:
             return "annual"
         return current
 
-    @staticmethod
-    def _stream_header(rows: list[Row], i: int) -> int:
-        """How many one-cell lines from `i` on form an indicator header (0: none)."""
-        n = 0
-        while i + n < len(rows) and rows[i + n].is_line and len(rows[i + n].filled) <= 1:
-            if not ind.is_header_word(rows[i + n].joined):
-                break
-            n += 1
-        return n if n >= 3 and ind.is_header([r.joined for r in rows[i:i + n]]) else 0
+    def _table_stream(self, rows: list[Row], i: int, skip: int, n: int) -> int:
+        """A cost or guarantee table written one cell per line: rows are cut by the
+        header's width (costs) or after the last stage cell (guarantees). Returns the
+        index after it, or 0 when the names head no such table."""
+        names = [r.joined for r in rows[i + skip:i + skip + n]]
+        j = i + skip + n
+        if tables.cost_columns(names):
+            columns, width = tables.cost_columns(names), len(names)
+            while j < len(rows) and rows[j].is_line and not _stops_table(rows[j]):
+                if tables.is_total_row([rows[j].joined]):  # 金额合计, its amount, dashes: fewer cells
+                    end = j + 1
+                    while end < len(rows) and rows[end].is_line and tables.is_figure_or_dash(rows[end].joined):
+                        end += 1
+                    self.cost_totals.append(_row_of(rows[j:end]))
+                    return end
+                self.cost_rows.append((_row_of(rows[j:j + width]), columns, width))
+                j += width
+            return j
+        names = [rows[i].joined] * skip + names  # the kind column is headed by 制度保障
+        columns = tables.guarantee_columns(names)
+        if not columns:
+            return 0
+        while j < len(rows) and rows[j].is_line and not _stops_table(rows[j]):
+            end = j
+            while end < len(rows) - 1 and rows[end].is_line and not tables.is_last_stage(rows[end].joined):
+                end += 1
+            g = tables.guarantee(_row_of(rows[j:end + 1]), columns, len(names))
+            if g:
+                self.guarantees.append(g)
+            j = end + 1
+        return j
 
     def _indicator_table(self, rows, i, reader, line_mode) -> int:
         while i < len(rows) and not _stops_table(rows[i]):
@@ -158,12 +188,18 @@ class _Tables:
             self.indicator_rows.append(seg)
 
     def _costs(self, rows, i, columns, width) -> int:
-        while i < len(rows) and not _stops_table(rows[i]):
-            self.cost_rows.append((rows[i], columns, width, tables.is_total_row(rows[i].texts)))
+        while i < len(rows) and not _stops_table(rows[i], own=tables.is_row_label):
+            if tables.is_total_row(rows[i].texts):
+                self.cost_totals.append(rows[i])
+                return i + 1
+            self.cost_rows.append((rows[i], columns, width))
             i += 1
-            if self.cost_rows[-1][3]:
-                break
         return i
+
+    def cost_items(self, unit: str | None) -> list[CostItem]:
+        items = [tables.cost_item_from_words(row, list(columns.values()), unit) if row.is_line
+                 else tables.cost_item(row, columns, width, unit) for row, columns, width in self.cost_rows]
+        return [item for item in items if item is not None]
 
     def _schedule(self, rows, i, columns) -> int:
         while i < len(rows) and not _stops_table(rows[i]) and not (rows[i].is_line and _starts_with_label(rows[i])):
@@ -175,11 +211,26 @@ class _Tables:
 
     def _guarantees(self, rows, i, columns, width) -> int:
         while i < len(rows) and not _stops_table(rows[i]):
-            g = tables.guarantee(rows[i], columns, width)
+            g = tables.guarantee_from_words(rows[i]) if rows[i].is_line else tables.guarantee(rows[i], columns, width)
             if g:
                 self.guarantees.append(g)
             i += 1
         return i
+
+
+def _stream_header(rows: list[Row], i: int, is_name, is_row_label) -> tuple[int, int]:
+    """A header written one cell per line from `i`: (lines of row label before it,
+    lines of column names)."""
+    skip = 1 if i < len(rows) and rows[i].is_line and is_row_label(rows[i].joined) else 0
+    n = 0
+    while i + skip + n < len(rows) and rows[i + skip + n].is_line and is_name(rows[i + skip + n].joined):
+        n += 1
+    return skip, n
+
+
+def _row_of(lines: list[Row]) -> Row:
+    """One-cell lines taken together as the table row they were flattened from."""
+    return Row([seg for line in lines for seg in line.segs], False, lines[0].index if lines else 0)
 
 
 def _starts_with_label(row: Row) -> bool:
@@ -187,17 +238,19 @@ def _starts_with_label(row: Row) -> bool:
     return bool(matches) and matches[0].start == 0
 
 
-def _stops_table(row: Row) -> bool:
+def _stops_table(row: Row, own=lambda text: False) -> bool:
     """A row that cannot belong to a table above it: one starting with a form label that
-    fills its cell (or has a colon), or the header of another table."""
-    if not row.filled:
+    fills its cell (or has a colon), or the header of another table. `own` tells the
+    table's own row labels (项目构成分解 heads the cost rows it spans)."""
+    if not row.filled or own(row.filled[0].text):
         return False
     text = lexicon().strip_prefix(row.filled[0].text).strip()
     matches = lexicon().find(text)
     if matches and matches[0].start == 0 and (matches[0].colon or matches[0].end >= len(text)):
         return True
     header = ind.is_header_line(row.joined) if row.is_line else ind.is_header(row.texts)
-    return bool(header or tables.cost_columns(row.texts) or tables.guarantee_columns(row.texts))
+    cells = tables.header_cells(row)
+    return bool(header or tables.cost_columns(cells) or tables.guarantee_columns(cells))
 
 
 # ---------------------------------------------------------------- the record
@@ -256,9 +309,8 @@ class _Builder:
         corrections: list = []
         narrative = self._narrative()
         indicators = self.tables.indicators
-        cost_items = [tables.cost_item(r, c, w, amount_unit) for r, c, w, total in self.tables.cost_rows if not total]
-        cost_items = [c for c in cost_items if c is not None]
-        totals = [tables.cost_total(r, c, w, amount_unit) for r, c, w, total in self.tables.cost_rows if total]
+        cost_items = self.tables.cost_items(amount_unit)
+        totals = [tables.cost_total(row, amount_unit) for row in self.tables.cost_totals]
         guarantees = self.tables.guarantees
         self._correct(narrative, indicators, cost_items, guarantees, corrections)
         for i, seg in enumerate(self.tables.indicator_rows):
