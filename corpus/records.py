@@ -10,6 +10,8 @@ template's own vocabulary (`corpus/templates/*.json`); this module only combines
 
 from __future__ import annotations
 
+import hashlib
+
 import copy
 import json
 import random
@@ -328,13 +330,21 @@ def cite(rng, filing: Filing, host: str, numbered: bool, like: Citation | None =
                 if first_host != host and citation.number:
                     filing.cited.append((citation, host))
                     return _written(rng, citation)
-        c_year, serial = rng.randint(year - 6, year), rng.randint(1, 300)
+        # a document has one number wherever it is cited; only an injected conflict gets another
+        c_year, serial = (rng.randint(year - 6, year), rng.randint(1, 300)) if like else _document_number(title, issuer)
         number = f"{issuer}〔{c_year}〕{serial}号"
         if (title in titles) == (like is not None) and number not in numbers and (title, number) not in taken:
             break
     citation = Citation(title=title, number=number, issuer_code=issuer, year=c_year, serial=serial)
     filing.cited.append((citation, host))
     return _written(rng, citation)
+
+
+def _document_number(title: str, issuer: str) -> tuple[int, int]:
+    """The year and serial of a document, the same in every filing that cites it (issued
+    before the earliest filing year, so no filing cites a document from its future)."""
+    digest = hashlib.sha256(f"{issuer}|{title}".encode("utf-8")).digest()
+    return YEARS[0] - 1 - digest[0] % 5, 1 + int.from_bytes(digest[1:3], "big") % 300
 
 
 def _written(rng, c: Citation) -> str:

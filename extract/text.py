@@ -71,10 +71,11 @@ def _checked(text: str, encoding: str) -> tuple[str, str]:
 def _blocks(text: str, page: int, first_line: int, doc: Document) -> list:
     blocks: list = []
     table: list[list[tuple[str, int]]] = []  # rows of (cell text, line number)
-    pipe_row: list[tuple[str, int]] | None = None
+    pipes = _PipeRows()
 
     def flush_table() -> None:
         nonlocal table
+        table.extend(pipes.finish())
         if table:
             blocks.append(_table(table, page, sum(isinstance(b, Table) for b in blocks) + _tables_before(doc)))
             table = []
@@ -82,36 +83,71 @@ def _blocks(text: str, page: int, first_line: int, doc: Document) -> list:
     for offset, line in enumerate(text.splitlines()):
         number = first_line + offset
         if "\t" in line:
-            if pipe_row is not None:
-                table.append(pipe_row) if pipe_row else None
-                pipe_row = None
+            table.extend(pipes.finish())
             table.append([(fragment_text(cell), number) for cell in line.split("\t")])
         elif "|" in line:
-            if _MD_RULE.match(line):
-                continue
-            bare = not line.replace("|", "").strip()
-            row_ends = bare or bool(_ROW_END.search(line))
-            content = "" if bare else _ROW_END.sub("", line) if row_ends else regex.sub(r"\|\s*$", "", line)
-            if pipe_row is None:
-                pipe_row = []
-            if content.strip():
-                pipe_row.extend((fragment_text(cell), number) for cell in content.split("|"))
-            if row_ends:
-                if pipe_row:
-                    table.append(pipe_row)
-                pipe_row = None
+            if not _MD_RULE.match(line):
+                pipes.add(line, number)
+        elif pipes.row and line.strip():  # a cell's further paragraph: the row is still open
+            pipes.continue_cell(line)
         else:
-            if pipe_row:
-                table.append(pipe_row)
-            pipe_row = None
             flush_table()
             stripped = fragment_text(line)
             if stripped or line:  # a whitespace-only line is an empty cell; an empty line is nothing
                 blocks.append(Line(stripped, Provenance(page=page, line=number)))
-    if pipe_row:
-        table.append(pipe_row)
     flush_table()
     return blocks
+
+
+class _PipeRows:
+    """Rows of a `|`-separated export, assembled line by line. A row ends at a line of
+    bare pipes, at a run of empty cells (`a | b | ||||`, which also tells the table's
+    width), or at the closing pipe of a line of several cells once the row has as many
+    cells as that width; otherwise it goes on over the next lines, and a line not closed
+    by a pipe leaves its last cell open for the next line's text."""
+
+    def __init__(self) -> None:
+        self.rows: list[list[tuple[str, int]]] = []
+        self.row: list[tuple[str, int]] | None = None
+        self.cell_open = False
+        self.width = 0
+
+    def add(self, line: str, number: int) -> None:
+        if not line.replace("|", "").strip():
+            self._end(empty_cells=line.count("|") - 1)
+            return
+        run = _ROW_END.search(line)
+        content = line[: run.start()] if run else line.rstrip()
+        closed = bool(run) or content.endswith("|")
+        cells = [fragment_text(cell) for cell in (content[:-1] if content.endswith("|") else content).split("|")]
+        if self.row is None:
+            self.row = []
+        if self.cell_open and self.row:
+            self._append_to_last(cells.pop(0))
+        self.row.extend((cell, number) for cell in cells)
+        self.cell_open = not closed
+        if run:
+            self._end(empty_cells=run.group(0).count("|") - 1)
+        elif closed and len(cells) > 1 and self.width and len(self.row) >= self.width:
+            self._end(empty_cells=0)  # a full row on one line (one-cell lines end at bare pipes)
+
+    def continue_cell(self, line: str) -> None:
+        self._append_to_last(fragment_text(line))
+
+    def finish(self) -> list[list[tuple[str, int]]]:
+        self._end(empty_cells=0)
+        rows, self.rows, self.width = self.rows, [], 0
+        return rows
+
+    def _append_to_last(self, text: str) -> None:
+        previous, number = self.row[-1]
+        self.row[-1] = (f"{previous}\n{text}" if previous else text, number)
+
+    def _end(self, empty_cells: int) -> None:
+        if self.row:
+            self.width = max(self.width, len(self.row) + max(empty_cells, 0))
+            self.rows.append(self.row)
+        self.row, self.cell_open = None, False
 
 
 def _tables_before(doc: Document) -> int:

@@ -38,6 +38,10 @@ def _key(text: str) -> str:
     return key
 
 
+def _has_level_suffix(text: str) -> bool:
+    return any(_ASIDE.sub("", text).endswith(s) for s in _data()["suffixes"])
+
+
 @lru_cache(maxsize=16384)
 def level_codes(text: str) -> tuple[str | None, str | None]:
     """(level1 code, level2 code) this text can name; a level-like text (ending in 指标)
@@ -139,6 +143,8 @@ class IndicatorReader:
         self.indicators: list[Indicator] = []
         self.sources: list[Seg] = []
         self.current = _Draft()
+        self.row_has_level1 = False  # a level-1 cell was read in this row
+        self.after_level2 = False  # the last filled cell was a level 2
 
     # -- rows of a table (cells known)
     def table_row(self, row: Row) -> None:
@@ -190,12 +196,16 @@ class IndicatorReader:
 
     def _new_row(self) -> None:
         self._emit()
-        self.row_has_level1 = False
+        self.row_has_level1 = self.after_level2 = False
 
     def _token(self, seg: Seg, following: list[str], row_start: bool) -> None:
         text = seg.text.strip()
         d = self.current
-        if text and d.name is None or (text and d.has_target):
+        # the cell right after a level 2 is a name, unless it is written as a level (…指标)
+        name_due = self.after_level2 and d.name is None and not _has_level_suffix(text)
+        if text:
+            self.after_level2 = False
+        if text and not name_due and (d.name is None or d.has_target):
             if self._is_row_label(text):
                 return
             l1, l2 = level_codes(text)
@@ -203,10 +213,12 @@ class IndicatorReader:
                 if d.name is not None:
                     self._emit()
                 self._set_level(text, l1, l2, following)
+                self.after_level2 = bool(self.current.level2_raw == text)
                 return
         if d.name is None:
             if text:
                 d.name, d.name_seg = text, seg
+                self.row_has_level1 = False  # one cell per line has no rows: a name ends the levels
         elif not d.has_target:
             d.target, d.has_target = text, True
         elif self.has_note and not d.has_note:
@@ -218,16 +230,14 @@ class IndicatorReader:
     def _set_level(self, text: str, l1: str | None, l2: str | None, following: list[str]) -> None:
         d = self.current
         next_is_level = bool(following and following[0] and any(level_codes(following[0])))
-        if l1 and l2:  # a name both lists know (满意度, 成本): decide by its place
-            if next_is_level:
+        if l1 and l2:  # a name both lists know (满意度, 成本): decide by its place and spelling
+            if self.row_has_level1 or (d.level1 and not _has_level_suffix(text) and not next_is_level):
+                l1 = None  # after a level 1, or bare (满意度) under one already set: a level 2
+            elif next_is_level:
                 l2 = None
-            elif getattr(self, "row_has_level1", False):
+            elif l1 != "satisfaction" and d.level1:
                 l1 = None
-            elif l1 == "satisfaction":
-                pass
-            elif d.level1:
-                l1 = None
-            else:
+            elif l1 != "satisfaction":
                 l2 = None
         if l1:
             d.level1, d.level1_raw = l1, text

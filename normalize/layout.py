@@ -13,6 +13,7 @@ from extract.model import Document, Line, Provenance
 class Seg:
     text: str
     source: Provenance
+    colspan: int = 1
 
 
 @dataclass
@@ -29,6 +30,17 @@ class Row:
     def filled(self) -> list[Seg]:
         return [s for s in self.segs if s.text]
 
+    def grid(self) -> list[str]:
+        """The row's texts by grid column: a merged cell at its first column, the columns
+        it spans after it empty, columns of cells merged from rows above empty. Cells
+        without a column (a row rebuilt from free lines) stand in their order."""
+        if any(s.source.col is None for s in self.segs):
+            return self.texts
+        out = [""] * max(s.source.col + s.colspan for s in self.segs)
+        for s in self.segs:
+            out[s.source.col] = s.text
+        return out
+
     @property
     def joined(self) -> str:
         return " ".join(s.text for s in self.segs if s.text)
@@ -43,5 +55,5 @@ def document_rows(doc: Document, convert=None) -> list[Row]:
             rows.append(Row([Seg(fix(block.text), block.source)], True, len(rows)))
             continue
         for cells in block.rows():
-            rows.append(Row([Seg(fix(c.text), c.source) for c in cells], False, len(rows)))
+            rows.append(Row([Seg(fix(c.text), c.source, c.colspan) for c in cells], False, len(rows)))
     return rows

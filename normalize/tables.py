@@ -34,7 +34,7 @@ def header_cells(row: Row) -> list[str]:
     """The column names of a header row: its cells, or for a free line the names glued
     in it, when it holds little else (`制度保障文件名称具体措施保障阶段`)."""
     if not row.is_line:
-        return row.texts
+        return row.grid()
     text = _norm(row.joined)
     names = _column_names().findall(text)
     rest = _column_names().sub("", text)
@@ -96,9 +96,9 @@ def is_total_row(texts: list[str]) -> bool:
 
 
 def _aligned(row: Row, width: int) -> list[str]:
-    """The row's texts aligned with a header of `width` cells: a row one cell short has
-    lost its leading (merged) cell."""
-    texts = row.texts
+    """The row's texts aligned with a header of `width` columns. A text export that lost
+    a row's leading (merged) cell is short by it: its cells are aligned from the right."""
+    texts = row.grid()
     return ([""] * (width - len(texts)) + texts) if len(texts) < width else texts
 
 
@@ -242,5 +242,6 @@ def schedule_item(row: Row, columns: dict[str, int]) -> str | None:
     dates that end it."""
     if not columns:
         return _SCHEDULE_DATES.sub("", row.joined).strip() or None
+    texts = row.grid()
     col = columns["content"]
-    return row.segs[col].text.strip() or None if col < len(row.segs) else None
+    return texts[col].strip() or None if col < len(texts) else None
