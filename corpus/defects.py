@@ -112,15 +112,21 @@ def _cost_total(rng, filing: Filing) -> bool:
     return True
 
 
+UNIT_YUAN = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(10000), "亿元": Decimal(100000000)}
+
+
 @defect("cost_unit", "COST_UNIT_MISMATCH")
 def _cost_unit(rng, filing: Filing) -> bool:
     """The last cost line's unit price made wrong (the first line's figures are
-    restated in the prose; a wrong price there would be a prose conflict too)."""
+    restated in the prose; a wrong price there would be a prose conflict too). It is
+    raised by at least one whole unit of the form's money unit: a smaller change could
+    hide inside the rounding of a price written in 万元."""
     items = filing.record.cost_items
     if not (shows(filing, "cost_items[0].unit_price") and len(items) > 1):
         return False
     item = items[-1]
-    item.unit_price = money(Decimal(item.unit_price) * Decimal(rng.choice(("1.2", "1.5", "2"))))
+    price = Decimal(item.unit_price)
+    item.unit_price = money(price + max(price * Decimal(rng.choice(("0.5", "1"))), UNIT_YUAN[filing.record.amount_unit or "元"]))
     return True
 
 

@@ -88,8 +88,8 @@ def _blocks(text: str, page: int, first_line: int, doc: Document) -> list:
         elif "|" in line:
             if not _MD_RULE.match(line):
                 pipes.add(line, number)
-        elif pipes.row and line.strip():  # a cell's further paragraph: the row is still open
-            pipes.continue_cell(line)
+        elif pipes.row and line.strip():
+            pipes.continue_cell(line, number)
         else:
             flush_table()
             stripped = fragment_text(line)
@@ -131,8 +131,14 @@ class _PipeRows:
         elif closed and len(cells) > 1 and self.width and len(self.row) >= self.width:
             self._end(empty_cells=0)  # a full row on one line (one-cell lines end at bare pipes)
 
-    def continue_cell(self, line: str) -> None:
-        self._append_to_last(fragment_text(line))
+    def continue_cell(self, line: str, number: int) -> None:
+        """A line without pipes inside an open row: more of the open cell, or a new cell
+        (left open) when the last one was closed."""
+        if self.cell_open:
+            self._append_to_last(fragment_text(line))
+        else:
+            self.row.append((fragment_text(line), number))
+            self.cell_open = True
 
     def finish(self) -> list[list[tuple[str, int]]]:
         self._end(empty_cells=0)

@@ -197,7 +197,7 @@ class _Tables:
         return i
 
     def cost_items(self, unit: str | None) -> list[CostItem]:
-        items = [tables.cost_item_from_words(row, list(columns.values()), unit) if row.is_line
+        items = [tables.cost_item_by_meaning(row.joined.split(), list(columns.values()), unit) if row.is_line
                  else tables.cost_item(row, columns, width, unit) for row, columns, width in self.cost_rows]
         return [item for item in items if item is not None]
 

@@ -103,6 +103,11 @@ def _aligned(row: Row, width: int) -> list[str]:
 
 
 def cost_item(row: Row, columns: dict[int, str], width: int, unit: str | None) -> CostItem | None:
+    """A cost row aligned with its header; a row that lost cells on both sides (a merged
+    label before, empty cells after) is read by meaning, like a flattened one."""
+    texts = row.grid()
+    if len(texts) < width - 1:
+        return cost_item_by_meaning([t.strip() for t in texts if t.strip()], list(columns.values()), unit)
     texts = _aligned(row, width)
     return _cost_item({field: texts[i].strip() if i < len(texts) else "" for i, field in columns.items()}, unit)
 
@@ -144,12 +149,12 @@ _AMOUNT_WORD = regex.compile(r"^-?\d[\d,]*(?:\.\d+)?(?:万元|千元|亿元|元|
 _TEXT_BEFORE_AMOUNT = ("project", "content", "item")
 
 
-def cost_item_from_words(row: Row, fields: list[str], unit: str | None) -> CostItem | None:
-    """A flattened cost row: the words before the first amount are the named columns
-    (aligned from the right: the item stands next to its amount), then amount, unit
-    price, its basis, quantity, its basis and the note, in the header's order."""
+def cost_item_by_meaning(words: list[str], fields: list[str], unit: str | None) -> CostItem | None:
+    """A cost row whose cells lost their columns (a flattened line's words, or cells
+    with the empty ones dropped): the words before the first amount are the named
+    columns (aligned from the right: the item stands next to its amount), then amount,
+    unit price, its basis, quantity, its basis and the note, in the header's order."""
     fields = _with_values_of_bases(fields)
-    words = row.joined.split()
     numbers = [i for i, w in enumerate(words) if _AMOUNT_WORD.match(w)]
     if not numbers:
         return None
