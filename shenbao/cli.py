@@ -12,7 +12,9 @@ COMMANDS = ["extract", "check", "ingest", "query", "export", "serve", "eval"]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="shenbao", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="shenbao", description="Archived budget declaration forms (绩效目标申报表) into a queryable dataset, "
+        "with the contradictions in and between them.")
     sub = parser.add_subparsers(dest="command", required=True)
     modules = {name: import_module(f"shenbao.commands.{name}") for name in COMMANDS}
     for module in modules.values():
