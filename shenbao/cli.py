@@ -8,7 +8,7 @@ import argparse
 import sys
 from importlib import import_module
 
-COMMANDS = ["extract", "check", "ingest", "query", "export", "serve", "eval"]
+COMMANDS = ["extract", "check", "ingest", "query", "export", "serve", "eval", "report"]
 
 
 def main(argv: list[str] | None = None) -> int:
