@@ -3,7 +3,10 @@
 Ingests N synthetic filings (variants of the seed, `dataset.fixtures`) twice into fresh
 datasets: once through the whole pipeline (read, normalize, check, load) and once
 loading records given directly (the dataset's own cost), then reruns over the same
-files (what a rerun over an ingested archive costs). Variants share their prose, so
+files (what a rerun over an ingested archive costs). Then the whole pipeline again with
+2 worker processes (`--jobs 2`) and on a local 2-worker Dask cluster, against the
+first run (1 process). Forked workers inherit this process's warm caches; Dask workers
+start cold, so the cluster runs twice (the first run includes their start-up). Variants share their prose, so
 the full-text segmentation is mostly cached; its uncached cost is printed apart.
 """
 
@@ -44,7 +47,7 @@ def main(argv: list[str] | None = None) -> None:
         _words(fixtures.SEED.name)  # load jieba's dictionary outside the timings
 
         whole, loaded = tmp / "whole.db", tmp / "loaded.db"
-        _timed("ingest, whole pipeline (read+normalize+check+load)", args.files, paths=[archive], db_path=whole)
+        one = _timed("ingest, whole pipeline (read+normalize+check+load)", args.files, paths=[archive], db_path=whole)
         _timed("ingest, loading given records (real checks)", args.files, paths=[archive], db_path=loaded,
                process=fixtures.process_files_from_gold)
         _timed("rerun over the same files (nothing new)", args.files, paths=[archive], db_path=whole)
@@ -57,6 +60,22 @@ def main(argv: list[str] | None = None) -> None:
         for label, db in (("whole pipeline", whole), ("given records", loaded)):
             mb = db.stat().st_size / 1e6 / args.files * 1000
             print(f"{'dataset size per 1,000 filings (' + label + ')':<52} {mb:8.1f} MB")
+        _scaling(archive, tmp, args.files, one)
+
+
+def _scaling(archive: Path, tmp: Path, n_files: int, one_process: float) -> None:
+    """The whole pipeline in 2 worker processes and on a 2-worker local Dask cluster."""
+    from distributed import LocalCluster
+
+    two = _timed("ingest, whole pipeline, 2 worker processes", n_files, paths=[archive], db_path=tmp / "jobs2.db",
+                 jobs=2)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster:
+        for run in ("cold", "warm"):
+            dask = _timed(f"ingest, whole pipeline, local Dask cluster (2, {run})", n_files, paths=[archive],
+                          db_path=tmp / f"dask-{run}.db", scheduler=cluster.scheduler_address)
+    print(f"{'speed-up, 2 processes over 1':<52} {one_process / two:8.2f} ×")
+    print(f"{'speed-up, 2 Dask workers (warm) over 1 process':<52} {one_process / dask:8.2f} ×")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,11 @@ is a new version: the older version's rows stay, marked `superseded`. Because ev
 file commits on its own, a killed run loses at most the file it was on, and rerunning
 finishes the job. Cross-filing checks run after the files, over every current filing,
 whenever a run (this one or an interrupted one) changed the set of filings.
+
+Reading, normalizing and the per-filing checks run in this process (`jobs=1`), in
+worker processes (`jobs>1`, `dataset.parallel`) or on a Dask cluster (`scheduler`,
+`dataset.cluster`); whichever, this process alone writes the dataset, in the order of
+the paths, so the dataset is the same.
 """
 
 from __future__ import annotations
@@ -16,19 +21,22 @@ import json
 import os
 import sqlite3
 from collections import Counter
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import rules
 from dataset.db import DEFAULT_DB, connect
-from dataset.rows import insert_filing, insert_findings, insert_not_checked
+from dataset.rows import insert_filing, insert_findings, insert_not_checked, search_text
 from normalize.model import Declaration
 from rules.model import NotChecked
 from shenbao.api import FileResult, process_files
 from shenbao.commands.paths import expand_paths
+
+FILE_TIMEOUT = 120.0  # seconds one file may take in a worker process
+MEMORY_LIMIT = 2 * 2**30  # bytes of address space one file may take in a worker process
 
 
 @dataclass
@@ -54,38 +62,99 @@ def ingest(
     check_filing: Callable = rules.check_filing,
     check_across: Callable = rules.check_across,
     on_file: Callable[[str, str | None], None] | None = None,
+    jobs: int = 1,
+    file_timeout: float = FILE_TIMEOUT,
+    memory_limit: int = MEMORY_LIMIT,
+    scheduler: str | None = None,
 ) -> IngestReport:
     """Load the filings in `paths` (files, or directories searched recursively) into the
     dataset at `db_path`, with their findings. Never raises for a bad input file: it gets
     a `files` row with status failed and is listed in the report. `process` reads files,
     one FileResult each, in order (default `shenbao.api.process_files`, which batches
     conversions; tests inject their own); `on_file(path, reason)` is called after each
-    file with the reason it failed or None (progress, naming failures as they happen)."""
+    file with the reason it failed or None (progress, naming failures as they happen).
+
+    `jobs` > 1 reads in that many worker processes, each file stopped after
+    `file_timeout` seconds or `memory_limit` bytes; `scheduler` (``tcp://host:8786``)
+    reads on that Dask cluster instead, its workers opening the paths themselves."""
     report = IngestReport(str(db_path))
     conn = connect(db_path)
     try:
         conn.execute("PRAGMA journal_mode = WAL")  # readers (shenbao serve) keep reading while we write
         conn.execute("PRAGMA synchronous = NORMAL")  # durable across a crashed process, one fsync per checkpoint
         own = {os.path.abspath(f"{db_path}{suffix}") for suffix in ("", "-wal", "-shm", "-journal")}
-        pending: list[_Pending] = []
-        for path in expand_paths([str(p) for p in paths]):
-            if os.path.abspath(path) in own:  # `shenbao ingest .` beside the dataset
-                continue
-            todo = _unless_known(conn, path, report)
-            if todo:
-                pending.append(todo)
-            elif on_file:
-                on_file(path, None)
-        for todo, result in zip(pending, process([todo.path for todo in pending])):
-            reason = _load(conn, todo, result, report, check_filing)
-            if on_file:
-                on_file(todo.path, reason)
+        given = (p for p in expand_paths([str(p) for p in paths]) if os.path.abspath(p) not in own)
+        todos = _todos(conn, given, report, on_file)
+        with closing(_read(todos, process, check_filing, jobs, file_timeout, memory_limit, scheduler)) as done:
+            for todo, processed in done:
+                reason = _load(conn, todo, processed, report)
+                if on_file:
+                    on_file(todo.path, reason)
         if _meta(conn, "across_stale") == "1":
             _recheck_across(conn, check_across, report)
         _count_current(conn, report)
     finally:
         _close(conn)
     return report
+
+
+@dataclass
+class Processed:
+    """One file read and its filings checked (`checks[i]` for `result.declarations[i]`):
+    what the loader writes, made in this process, a worker process or a cluster."""
+
+    result: FileResult
+    checks: list[rules.CheckResult] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # checks that crashed: filing kept, checks missing
+    search: list[tuple[str, str]] = field(default_factory=list)  # `search_text` of each filing, made by the reader
+
+
+def read_and_check(paths: list[str], process: Callable = process_files,
+                   check_filing: Callable = rules.check_filing) -> Iterator[Processed]:
+    """Each file read (`process`, in order) and its filings checked."""
+    for result in process(paths):
+        yield checked(result, check_filing)
+
+
+def checked(result: FileResult, check_filing: Callable = rules.check_filing) -> Processed:
+    """A file's filings checked and segmented for the search index (the costly part of
+    loading, done where the file is read); a rule's bug must not lose the filing."""
+    done = Processed(result, search=[search_text(decl) for decl in result.declarations])
+    for decl in result.declarations:
+        try:
+            done.checks.append(check_filing(decl))
+        except Exception as exc:
+            reason = f"the checks crashed ({type(exc).__name__}: {exc})"
+            done.warnings.append(f"{decl.source.path}: {reason}")
+            done.checks.append(rules.CheckResult(not_checked=[NotChecked(code="*", declaration=decl.id, reason=reason)]))
+    return done
+
+
+def _read(todos: Iterator[_Pending], process, check_filing, jobs: int, file_timeout: float, memory_limit: int,
+          scheduler: str | None) -> Iterator[tuple[_Pending, Processed]]:
+    """Each file to read with what became of it, in order, wherever the reading runs."""
+    if scheduler:
+        from dataset.cluster import cluster_map
+
+        yield from cluster_map(todos, scheduler, process, check_filing)
+    elif jobs > 1:
+        from dataset.parallel import Limits, parallel_map
+
+        yield from parallel_map(todos, jobs, Limits(file_timeout, memory_limit), process, check_filing)
+    else:  # every file hashed first, then read in one stream (process batches .doc conversions)
+        pending = list(todos)
+        yield from zip(pending, read_and_check([todo.path for todo in pending], process, check_filing))
+
+
+def _todos(conn, paths: Iterable[str], report: IngestReport, on_file) -> Iterator[_Pending]:
+    """The files to read, lazily: those already in the dataset are skipped (and reported
+    done to `on_file`) as the stream reaches them."""
+    for path in paths:
+        todo = _unless_known(conn, path, report)
+        if todo:
+            yield todo
+        elif on_file:
+            on_file(path, None)
 
 
 @dataclass(frozen=True)
@@ -102,7 +171,7 @@ class _Pending:
 def _unless_known(conn, path: str, report: IngestReport) -> _Pending | None:
     """The file to read, or None when its content is already in the dataset (counted as
     skipped; a version changed back at the same path becomes current again)."""
-    where = os.path.abspath(path)
+    where = storable(os.path.abspath(path))
     size, mtime = _stat(path)
     if size is not None and conn.execute(
             "SELECT 1 FROM files WHERE path = ? AND size = ? AND mtime_ns = ? AND status = 'ok' AND superseded = 0",
@@ -125,8 +194,9 @@ def _skip_known_content(conn, todo: _Pending, sha: str | None, report: IngestRep
     return True
 
 
-def _load(conn, todo: _Pending, result: FileResult, report: IngestReport, check_filing) -> str | None:
+def _load(conn, todo: _Pending, processed: Processed, report: IngestReport) -> str | None:
     """One file's rows in one transaction. Returns the reason it failed, or None."""
+    result = processed.result
     if todo.sha and result.sha256 and result.sha256 != todo.sha:  # rewritten between hashing and reading
         result = FileResult(todo.path, "failed", reason="changed while it was being read; ingest it again")
     sha = result.sha256 or todo.sha
@@ -138,13 +208,17 @@ def _load(conn, todo: _Pending, result: FileResult, report: IngestReport, check_
             file_id = _file_row(conn, todo, sha, result)
             if result.status == "ok":
                 superseded = _make_current(conn, file_id, todo.where)
-                for decl in result.declarations:
-                    _insert_checked(conn, decl, file_id, check_filing, report)
+                for decl, checks, search in zip(result.declarations, processed.checks, processed.search, strict=True):
+                    decl.source.path = storable(decl.source.path)
+                    insert_filing(conn, decl, file_id, search)
+                    insert_findings(conn, checks.findings, "filing")
+                    insert_not_checked(conn, checks.not_checked)
                 if result.declarations:
                     _set_meta(conn, "across_stale", "1")
         if result.status == "ok":
             report.superseded += superseded
             report.filings += len(result.declarations)
+            report.warnings += processed.warnings
     except (sqlite3.IntegrityError, sqlite3.InterfaceError) as exc:
         # a record the dataset cannot hold (e.g. two filings with one id): keep the file as failed
         result = FileResult(todo.path, "failed", sha, result.format, reason=f"could not be stored: {exc}")
@@ -152,20 +226,8 @@ def _load(conn, todo: _Pending, result: FileResult, report: IngestReport, check_
             _file_row(conn, todo, sha, result)
     if result.status == "ok":
         return None
-    report.failed.append((todo.path, result.reason or "unknown reason"))
+    report.failed.append((storable(todo.path), result.reason or "unknown reason"))
     return report.failed[-1][1]
-
-
-def _insert_checked(conn, decl: Declaration, file_id: int, check_filing, report: IngestReport) -> None:
-    insert_filing(conn, decl, file_id)
-    try:
-        checked = check_filing(decl)
-    except Exception as exc:  # a rule's bug must not lose the filing
-        reason = f"the checks crashed ({type(exc).__name__}: {exc})"
-        report.warnings.append(f"{decl.source.path}: {reason}")
-        checked = rules.CheckResult(not_checked=[NotChecked(code="*", declaration=decl.id, reason=reason)])
-    insert_findings(conn, checked.findings, "filing")
-    insert_not_checked(conn, checked.not_checked)
 
 
 def _file_row(conn, todo: _Pending, sha: str | None, result: FileResult) -> int:
@@ -237,6 +299,16 @@ def _meta(conn, key: str) -> str | None:
 def _set_meta(conn, key: str, value: str) -> None:
     conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                  (key, value))
+
+
+def storable(path: str) -> str:
+    """The path as text SQLite (UTF-8) can hold and a terminal can print: a file name
+    that is not UTF-8 keeps its odd bytes as ``\\xNN``."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def _stat(path: str) -> tuple[int | None, int | None]:

@@ -26,8 +26,10 @@ def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def insert_filing(conn: sqlite3.Connection, decl: Declaration, file_id: int) -> None:
-    """The filing row, its child rows and its search text."""
+def insert_filing(conn: sqlite3.Connection, decl: Declaration, file_id: int,
+                  search: tuple[str, str] | None = None) -> None:
+    """The filing row, its child rows and its search text (`search_text(decl)`, unless
+    a worker process computed it already)."""
     record = decl.to_json()
     seq = conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM filings").fetchone()[0]
     p, money, n, s = decl.project, decl.funding, decl.narrative, decl.signatures
@@ -77,7 +79,7 @@ def insert_filing(conn: sqlite3.Connection, decl: Declaration, file_id: int) -> 
         {"filing_id": decl.id, "position": i, "path": x.path, "from_text": x.from_, "to_text": x.to,
          "reason": x.reason}
         for i, x in enumerate(decl.corrections)])
-    names, prose = search_text(decl)
+    names, prose = search or search_text(decl)
     conn.execute("INSERT INTO filings_fts (rowid, names, prose) VALUES (?, ?, ?)", (seq, names, prose))
 
 

@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
+import zlib
 from io import BytesIO
 
 from lxml import etree
 
+from extract import limits
 from extract.layout import Grid, clean_line, has_text, is_layout, join_paragraphs, table_text
 from extract.model import CHECKED, UNCHECKED, Document, ExtractError, Line, Page, Provenance, Table
 from extract.source import RawFile
@@ -55,6 +57,7 @@ def read_package(raw: RawFile, fmt: str) -> Document:
 
 
 def _main_part(data: bytes) -> etree._Element:
+    limits.check_zip(data, "Word document")
     try:
         package = zipfile.ZipFile(BytesIO(data))
         name = _main_part_name(package)
@@ -62,7 +65,7 @@ def _main_part(data: bytes) -> etree._Element:
         if info.file_size > MAX_PART_BYTES:
             raise ExtractError(f"Word document too large once unpacked ({info.file_size // 2**20} MiB)")
         xml = package.read(name)
-    except (zipfile.BadZipFile, EOFError, OSError):
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
         raise ExtractError("damaged zip container (not a readable DOCX)") from None
     except KeyError:
         raise ExtractError("damaged DOCX: no document part") from None

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
+from extract import limits
 from extract.model import ExtractError
 
 MAX_BYTES = 200 * 1024 * 1024  # larger files are refused, not read into memory
@@ -46,7 +47,9 @@ def open_file(path: str | Path) -> RawFile:
         raise ExtractError(f"cannot read: {exc.strerror or exc}") from None
     if not data.strip():
         raise ExtractError("empty file")
-    return RawFile(str(path), data, hashlib.sha256(data).hexdigest(), detect_format(p.name, data))
+    fmt = detect_format(p.name, data)
+    limits.check(fmt, data)
+    return RawFile(str(path), data, hashlib.sha256(data).hexdigest(), fmt)
 
 
 def detect_format(name: str, data: bytes) -> str:

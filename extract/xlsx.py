@@ -15,6 +15,7 @@ from io import BytesIO
 import openpyxl
 from openpyxl.cell.rich_text import CellRichText
 
+from extract import limits
 from extract.model import Document, ExtractError
 from extract.sheetgrid import SheetGrid, clean_text, date_text, number_text, workbook_document
 from extract.source import RawFile
@@ -30,6 +31,7 @@ def read(raw: RawFile) -> Document:
 
 
 def _open(raw: RawFile):
+    limits.check_zip(raw.data, "Excel workbook")
     try:
         return openpyxl.load_workbook(BytesIO(raw.data), data_only=True, rich_text=True)
     except Exception as exc:  # openpyxl reports damage as zip, XML or key errors alike

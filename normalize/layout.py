@@ -36,7 +36,7 @@ class Row:
         without a column (a row rebuilt from free lines) stand in their order."""
         if any(s.source.col is None for s in self.segs):
             return self.texts
-        out = [""] * max(s.source.col + s.colspan for s in self.segs)
+        out = [""] * max((s.source.col + s.colspan for s in self.segs), default=0)
         for s in self.segs:
             out[s.source.col] = s.text
         return out

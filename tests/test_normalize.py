@@ -77,3 +77,14 @@ def test_provenance_points_at_the_cell_a_field_was_read_from():
     record = extract_file(SEED)[0]
     assert record.provenance["project.name"]["line"] == 11
     assert record.provenance["funding.total"] == {"page": 1, "line": 19, "table": 0, "row": 8, "col": 1}
+
+
+def test_a_table_row_without_cells_is_no_trouble():
+    from extract.model import Document, Page, Table, Cell
+    from normalize import normalize_document
+
+    table = Table([Cell(0, 0, "项目名称"), Cell(0, 1, "路灯维护"), Cell(2, 0, "主管部门"), Cell(2, 1, "城管局"),
+                   Cell(3, 0, "资金总额"), Cell(3, 1, "8万元")])  # row 1 has no cell at all
+    doc = Document(path="t.docx", sha256="0" * 64, format="docx", pages=[Page(1, [table])])
+    [record] = normalize_document(doc)
+    assert (record.project.name, record.project.department) == ("路灯维护", "城管局")
