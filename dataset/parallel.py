@@ -114,7 +114,7 @@ class _Pool:
                 emitted += 1
             if exhausted and emitted == taken:
                 return
-            if emitted not in done:
+            if any(w.chunk for w in self.workers):  # else every file sent was loaded: fetch more first
                 self._collect(queue, done)
 
     def _collect(self, queue: deque, done: dict) -> None:

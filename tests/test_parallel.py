@@ -69,6 +69,16 @@ def files(db) -> dict[str, tuple[str, str | None]]:
         conn.close()
 
 
+def test_a_slow_first_file_does_not_stall_the_pool(archive, tmp_path, monkeypatch):
+    """While one worker reads a slow first file, the other reads the rest of the window;
+    when the first is done every file sent has been answered, and the pool must fetch
+    more files rather than wait for answers that cannot come."""
+    first = sorted(p.name for p in archive.iterdir())[0]
+    patch_reader(monkeypatch, first, lambda raw: time.sleep(3))
+    report = ingest([archive], tmp_path / "slow.db", jobs=2, file_timeout=60)
+    assert report.filings == len(VARIANTS)
+
+
 def test_a_hanging_file_times_out_and_the_run_goes_on(archive, tmp_path, monkeypatch):
     (archive / "hangs.txt").write_text(fixtures.variant_text(fixtures.Variant(name="不会结束的项目")), encoding="utf-8")
     started = tmp_path / "started"
