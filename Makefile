@@ -24,11 +24,12 @@ test: install
 
 # Text formats at 1,000 and 10,000 filings; the binary formats at 200 by default, because
 # writing the corpus (LibreOffice for .doc, reportlab for .pdf) takes far longer than reading
-# it: `make bench BINARY_SIZES=1000` for the full run.
+# it: `make bench BINARY_SIZES=1000` for the full run. Scans (OCR, seconds per page) at 10.
 BINARY_SIZES ?= 200
 bench: install
 	$(BIN)/python -m corpus.bench --sizes 1000,10000 --formats txt,txt-gbk,flat
 	$(BIN)/python -m corpus.bench --sizes $(BINARY_SIZES) --formats html,docx,doc,xlsx,xls,pdf
+	$(BIN)/python -m corpus.bench --sizes 10 --formats scan
 	$(BIN)/python -m dataset.bench
 
 clean:

@@ -18,6 +18,7 @@ from typing import Iterator, Union
 
 CHECKED = "☑"
 UNCHECKED = "□"
+LOW_CONFIDENCE = 0.85  # below this an OCR reading is likely wrong (clean print scores 0.95 and above)
 
 
 @dataclass(frozen=True)

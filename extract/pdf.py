@@ -3,7 +3,7 @@
 pdfium (extract/pdfglyphs.py) reads what each page draws: glyphs, rectangles, rules,
 ticks. extract/pdflayout.py turns that into Lines and Tables (grids by pdfplumber's
 TableFinder), joins tables continued over pages and numbers them. A PDF whose text layer
-is missing or garbage is refused by `needs_ocr` for now; the OCR route will take those.
+is missing or garbage (`needs_ocr`) is read from its rendered pages by extract/ocr.py.
 """
 
 from __future__ import annotations
@@ -36,9 +36,8 @@ def read(raw: RawFile) -> Document:
         pdf.close()
     warnings: list[str] = []
     _reread_unmeasured(raw, contents, warnings)
-    reason = needs_ocr(contents)
-    if reason:
-        raise ExtractError(reason)
+    if needs_ocr(contents):
+        return _read_scanned(raw)
     doc = Document(path=raw.path, sha256=raw.sha256, format="pdf", page_count=len(contents), warnings=warnings)
     for content in contents:
         dropped = sum(_is_garbage(g.text, g.font) for g in content.glyphs)
@@ -51,6 +50,17 @@ def read(raw: RawFile) -> Document:
     join_continued_tables(pages)
     doc.pages = to_pages(pages)
     return doc
+
+
+def _read_scanned(raw: RawFile) -> Document:
+    """The pages as images, through OCR (loaded only when a PDF needs it)."""
+    from extract.ocr import read_pdf
+
+    pdf = _open(raw)
+    try:
+        return read_pdf(raw, pdf)
+    finally:
+        pdf.close()
 
 
 def _open(raw: RawFile) -> pypdfium2.PdfDocument:

@@ -18,6 +18,7 @@ READERS = {
     "html": "extract.html",
     "docx": "extract.docx",
     "doc": "extract.doc",
+    "image": "extract.ocr",
 }
 
 

@@ -9,7 +9,7 @@ from functools import lru_cache
 import opencc
 import regex
 
-from extract.model import Document, ExtractError
+from extract.model import LOW_CONFIDENCE, Document, ExtractError
 from normalize import indicators as ind
 from normalize import tables
 from normalize.citations import find_citations
@@ -334,7 +334,8 @@ class _Builder:
             signatures=self._signatures(),
             corrections=sorted(corrections, key=lambda c: [int(x) if x.isdigit() else x for x in regex.split(r"(\d+)", c.path)]),
             provenance=self.provenance,
-            unsure=sorted(set(self.unsure)),
+            unsure=sorted(set(self.unsure) | {path for path, where in self.provenance.items()
+                                              if where.get("confidence", 1.0) < LOW_CONFIDENCE}),
         )
 
     def _amount_unit(self) -> str | None:

@@ -88,3 +88,17 @@ def test_a_table_row_without_cells_is_no_trouble():
     doc = Document(path="t.docx", sha256="0" * 64, format="docx", pages=[Page(1, [table])])
     [record] = normalize_document(doc)
     assert (record.project.name, record.project.department) == ("路灯维护", "城管局")
+
+
+def test_fields_read_with_low_ocr_confidence_are_unsure():
+    from extract.model import Cell, Document, Page, Provenance, Table
+    from normalize import normalize_document
+
+    def cell(row, col, text, confidence):
+        return Cell(row, col, text, source=Provenance(page=1, table=0, row=row, col=col, confidence=confidence))
+
+    table = Table([cell(0, 0, "项目名称", 0.99), cell(0, 1, "路灯维护", 0.6), cell(1, 0, "主管部门", 0.99),
+                   cell(1, 1, "城管局", 0.97), cell(2, 0, "资金总额", 0.98), cell(2, 1, "8万元", 0.99)])
+    doc = Document(path="scan.png", sha256="0" * 64, format="image", method="ocr", pages=[Page(1, [table])])
+    [record] = normalize_document(doc)
+    assert "project.name" in record.unsure and "project.department" not in record.unsure

@@ -20,6 +20,7 @@ WRITERS: dict[str, str] = {
     "html": "corpus.writers.html",
     "docx": "corpus.writers.docx",
     "doc": "corpus.writers.doc",
+    "scan": "corpus.writers.scan",
 }
 
 
