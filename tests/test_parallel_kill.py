@@ -4,42 +4,15 @@ timestamps): only the parent writes, one transaction per file, in the order of t
 
 from __future__ import annotations
 
-import os
 import random
 import signal
-import sqlite3
-import subprocess
-import sys
 import time
 
 from dataset import fixtures
+from killing import files_done, start_ingest
 
 FILES = 600
 KILLS = 3
-INGEST = """
-import sys
-from dataset import fixtures, ingest
-ingest([sys.argv[1]], sys.argv[2], jobs=2, process=fixtures.process_files_from_gold,
-       check_filing=fixtures.quick_check_filing, check_across=fixtures.quick_check_across)
-"""
-
-
-def start(archive, db, tmp) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", INGEST, str(archive), str(db)], env={**os.environ, "TMPDIR": str(tmp)},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-
-
-def files_done(db) -> int:
-    try:
-        conn = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True, timeout=5)
-        try:
-            return conn.execute("SELECT count(*) FROM files").fetchone()[0]
-        finally:
-            conn.close()
-    except sqlite3.Error:  # not created yet
-        return 0
-
-
 def test_killed_parallel_ingest_resumes_to_the_same_dataset(tmp_path):
     archive, tmp = tmp_path / "archive", tmp_path / "tmp"
     archive.mkdir()
@@ -51,11 +24,11 @@ def test_killed_parallel_ingest_resumes_to_the_same_dataset(tmp_path):
     seed = rng.randrange(2**32)
     rng.seed(seed)
 
-    uninterrupted = start(archive, whole, tmp)  # runs beside the ones we kill
+    uninterrupted = start_ingest(archive, whole, jobs=2, tmp=tmp)  # runs beside the ones we kill
     for kill in range(KILLS):
         before = files_done(killed)
         at = before + rng.randint(10, FILES // (KILLS + 1))  # a random point in the rest of the archive
-        victim = start(archive, killed, tmp)
+        victim = start_ingest(archive, killed, jobs=2, tmp=tmp)
         deadline = time.monotonic() + 300
         while files_done(killed) < at and victim.poll() is None and time.monotonic() < deadline:
             time.sleep(rng.uniform(0.001, 0.05))
@@ -65,7 +38,7 @@ def test_killed_parallel_ingest_resumes_to_the_same_dataset(tmp_path):
         victim.stderr.close()
         assert before < files_done(killed) < FILES, f"seed {seed}"
 
-    resumed = start(archive, killed, tmp)
+    resumed = start_ingest(archive, killed, jobs=2, tmp=tmp)
     assert resumed.wait(timeout=300) == 0, resumed.stderr.read()
     assert uninterrupted.wait(timeout=300) == 0, uninterrupted.stderr.read()
     resumed.stderr.close()
