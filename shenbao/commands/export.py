@@ -3,9 +3,9 @@ files for other tools (Parquet: `filings` partitioned by year)."""
 
 from __future__ import annotations
 
-import sys
 
-from dataset.db import DEFAULT_DB, DatasetError
+from dataset.db import DEFAULT_DB
+from shenbao.commands.paths import writing
 from dataset.frames import export
 
 
@@ -19,13 +19,8 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     fmt, out = ("parquet", args.parquet) if args.parquet else ("csv", args.csv)
-    try:
-        counts = export(args.db, out, fmt)
-    except DatasetError as exc:
-        print(f"shenbao: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:
-        print(f"shenbao: cannot write to {out}: {exc.strerror or exc}", file=sys.stderr)
+    counts = writing(out, lambda: export(args.db, out, fmt))
+    if counts is None:
         return 1
     for table, rows in counts.items():
         print(f"{table}: {rows} rows")

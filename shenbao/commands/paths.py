@@ -44,3 +44,17 @@ class Reading:
             else:
                 print(f"shenbao: {result.path}: {result.reason}", file=sys.stderr)
                 self.failed += 1
+
+
+def writing(out, step):
+    """Run `step`, which writes to `out`; the dataset's and the file system's errors become
+    one line on stderr and None, so the command exits 1 without a traceback."""
+    from dataset.db import DatasetError
+
+    try:
+        return step()
+    except DatasetError as exc:
+        print(f"shenbao: {exc}", file=sys.stderr)
+    except OSError as exc:
+        print(f"shenbao: cannot write to {out}: {exc.strerror or exc}", file=sys.stderr)
+    return None

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import sys
 
-from dataset.db import DEFAULT_DB, DatasetError
+from dataset.db import DEFAULT_DB
+from shenbao.commands.paths import writing
 
 
 def add_parser(sub) -> None:
@@ -25,13 +26,8 @@ def run(args) -> int:
         if written % 1000 == 0:
             print(f"{written} filing pages written…", file=sys.stderr, flush=True)
 
-    try:
-        summary = build_report(args.db, args.out, on_filing=progress)
-    except DatasetError as exc:
-        print(f"shenbao: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:
-        print(f"shenbao: cannot write to {args.out}: {exc.strerror or exc}", file=sys.stderr)
+    summary = writing(args.out, lambda: build_report(args.db, args.out, on_filing=progress))
+    if summary is None:
         return 1
     print(f"{summary.filings} filings: {summary.written} pages written, {summary.kept} unchanged"
           + (f", {summary.without_source} without their source (see the note on each)" if summary.without_source else ""))
