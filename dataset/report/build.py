@@ -16,7 +16,7 @@ from pathlib import Path
 from string import Template
 
 from dataset.db import connect_readonly
-from dataset.report.filing import FilingPage, FindingRow, render_page
+from dataset.report.filing import FilingPage, findings_of, render_page
 from dataset.report.plots import Plot, all_plots
 from dataset.report.source import Source, load
 
@@ -59,9 +59,14 @@ def page_name(filing_id: str) -> str:
     return filing_id.replace(":", "-") + ".html"
 
 
-def _write_page(path: Path, title: str, body: str, root: str, kind: str) -> None:
+def page_html(title: str, body: str, root: str, kind: str) -> str:
+    """A whole page around `body`; its stylesheet and script are at `{root}assets/`."""
     template = Template((TEMPLATES / "page.html").read_text(encoding="utf-8"))
-    path.write_text(template.substitute(title=escape(title), body=body, root=root, kind=kind), encoding="utf-8")
+    return template.substitute(title=escape(title), body=body, root=root, kind=kind)
+
+
+def _write_page(path: Path, title: str, body: str, root: str, kind: str) -> None:
+    path.write_text(page_html(title, body, root, kind), encoding="utf-8")
 
 
 def _list_pages(conn: sqlite3.Connection, out: Path) -> dict[str, int]:
@@ -117,11 +122,12 @@ def _filing_pages(conn: sqlite3.Connection, out: Path, listed: dict[str, int], o
         SELECT f.id, f.record_json, files.path, files.sha256 FROM filings f JOIN files ON files.id = f.file_id
         WHERE f.superseded = 0 ORDER BY f.file_id, f.record_index""")
     for filing_id, record_json, path, sha256 in rows:
-        findings = _findings(conn, filing_id)
-        page = FilingPage(filing_id, json.loads(record_json), findings, list_page=f"filings/page-{listed[filing_id]}.html",
+        findings = findings_of(conn, filing_id)
+        page = FilingPage(filing_id, json.loads(record_json), findings,
+                          links=[("← report", "../index.html"), ("filings", f"page-{listed[filing_id]}.html")],
                           related_pages={r: page_name(r) for f in findings for r in f.related if r in listed})
         fingerprint = hashlib.sha256(json.dumps(
-            [record_json, [f.__dict__ for f in findings], page.list_page, sorted(page.related_pages), path],
+            [record_json, [f.__dict__ for f in findings], page.links, sorted(page.related_pages), path],
             ensure_ascii=False).encode()).hexdigest()
         new[filing_id] = fingerprint
         summary.filings += 1
@@ -136,7 +142,7 @@ def _filing_pages(conn: sqlite3.Connection, out: Path, listed: dict[str, int], o
             picture = folder / "img" / f"{sha256}-p{image.number}.png"
             if not picture.is_file():
                 picture.write_bytes(image.png)
-        title, body = render_page(page, source, "../", lambda n: f"img/{sha256}-p{n}.png")
+        title, body = render_page(page, source, lambda n: f"img/{sha256}-p{n}.png")
         _write_page(target, title, body, "../", "filing")
         summary.written += 1
         summary.without_source += source.problem is not None
@@ -146,14 +152,6 @@ def _filing_pages(conn: sqlite3.Connection, out: Path, listed: dict[str, int], o
         (folder / page_name(gone)).unlink(missing_ok=True)
     manifest_file.write_text(json.dumps(new, indent=0), encoding="utf-8")
     return summary
-
-
-def _findings(conn: sqlite3.Connection, filing_id: str) -> list[FindingRow]:
-    rows = conn.execute("""
-        SELECT code, severity, scope, message, paths, related FROM findings WHERE filing_id = ?
-        ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, code, id""", (filing_id,))
-    return [FindingRow(code, severity, scope, message, json.loads(paths), json.loads(related))
-            for code, severity, scope, message, paths, related in rows]
 
 
 def _index(conn: sqlite3.Connection, out: Path, plots: list[Plot], filings: int) -> None:

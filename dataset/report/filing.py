@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from dataclasses import dataclass, field
 from html import escape
 
@@ -30,8 +31,18 @@ class FilingPage:
     id: str
     record: dict
     findings: list[FindingRow] = field(default_factory=list)
-    list_page: str = "filings/page-1.html"  # the page of the filings list it is on, from the report's root
-    related_pages: dict[str, str] = field(default_factory=dict)  # other filing's id -> its page, for links
+    links: list[tuple[str, str]] = field(default_factory=list)  # (label, URL) in the header: the way back
+    related_pages: dict[str, str] = field(default_factory=dict)  # other filing's id -> its view, for links
+    related: list[tuple[str, str]] = field(default_factory=list)  # (label, URL) of filings to compare with
+
+
+def findings_of(conn: sqlite3.Connection, filing_id: str) -> list[FindingRow]:
+    """The filing's findings, errors first."""
+    rows = conn.execute("""
+        SELECT code, severity, scope, message, paths, related FROM findings WHERE filing_id = ?
+        ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, code, id""", (filing_id,))
+    return [FindingRow(code, severity, scope, message, json.loads(paths), json.loads(related))
+            for code, severity, scope, message, paths, related in rows]
 
 
 def leaves(value, path: str = "") -> list[tuple[str, object]]:
@@ -59,9 +70,9 @@ def ancestors(path: str) -> list[str]:
     return out
 
 
-def render_page(page: FilingPage, source: Source, root: str, image_url) -> tuple[str, str]:
-    """(title, body HTML) of the filing view; `image_url(page_number)` is where the
-    picture of a source page is, relative to the filing page."""
+def render_page(page: FilingPage, source: Source, image_url) -> tuple[str, str]:
+    """(title, body HTML) of the filing view, for the static report and `shenbao serve`
+    alike; `image_url(page_number)` is where the picture of a source page is."""
     record = page.record
     ids: set[str] = set()
     source_html = ""
@@ -82,10 +93,11 @@ def render_page(page: FilingPage, source: Source, root: str, image_url) -> tuple
     title = " · ".join(str(v) for v in (record.get("year"), record.get("filing_unit"),
                                          (record.get("project") or {}).get("name")) if v) or page.id
     findings, fields = _findings(page, anchors_of), _record(page, anchors_of)  # before the boxes are drawn
-    body = [f'<header><a href="{root}index.html">← report</a> <a href="{root}{page.list_page}">filings</a>'
-            f'<h1>{escape(title)}</h1><p class="meta">{escape(page.id)} · {escape(record["source"]["path"])} '
-            f'({escape(record["source"]["format"])}, {escape(record["source"].get("method") or "text")})</p></header>',
-            '<main class="filing"><div class="pane source-pane">']
+    body = [f'<header>{_links(page.links, " ")}<h1>{escape(title)}</h1><p class="meta">{escape(page.id)} · '
+            f'{escape(record["source"]["path"])} ({escape(record["source"]["format"])}, '
+            f'{escape(record["source"].get("method") or "text")})</p>'
+            + (f'<p class="meta related">related filings: {_links(page.related, " · ")}</p>' if page.related else "")
+            + '</header><main class="filing"><div class="pane source-pane">']
     if source.problem:
         body.append(f'<p class="note missing">Source not shown: {escape(source.problem)}. The record is shown alone.</p>')
     else:
@@ -96,6 +108,10 @@ def render_page(page: FilingPage, source: Source, root: str, image_url) -> tuple
     body += [findings, fields]
     body.append("</div></main>")
     return title, "".join(body)
+
+
+def _links(links: list[tuple[str, str]], between: str) -> str:
+    return between.join(f'<a href="{escape(url)}">{escape(label)}</a>' for label, url in links)
 
 
 def _findings(page: FilingPage, anchors_of) -> str:

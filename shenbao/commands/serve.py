@@ -1,5 +1,5 @@
 """`shenbao serve [--db FILE] [--port N]`: browse, facet, search and query the dataset
-in a browser (Datasette, on 127.0.0.1 only)."""
+in a browser (Datasette, on 127.0.0.1 only), and see each filing beside its source."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     def ready(url: str) -> None:
-        print(f"Serving {args.db} at {url} (Ctrl-C to stop)", flush=True)
+        print(f"Serving {args.db} at {url} (Ctrl-C to stop)\n"
+              "A filing's \"filing view\" link (beside its id, or its source_path) shows it beside its source.",
+              flush=True)
 
     try:
         serve(args.db, args.port, on_ready=ready)
