@@ -17,26 +17,31 @@ directory of the run, removed at the end whatever happened to them.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import multiprocessing
 import os
 import resource
-import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 from collections import deque
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, TypeVar
 
 from dataset.pipeline import Processed, read_and_check
+from dataset.runtemp import run_temp_dir
 from dataset.search import segment
 from shenbao.api import FileResult
 
 T = TypeVar("T")  # an item with a `.path`: the pipeline's pending file
 WINDOW_PER_JOB = 4  # files per worker between the stream of paths and the dataset
+AHEAD = 2  # files sent to a worker before it answers, so it never waits for the parent to send the next
 DOC_SUFFIXES = (".doc", ".rtf")
 DOC_CHUNK = 16  # legacy Word files sent together, so one LibreOffice run converts them all
 
@@ -54,13 +59,12 @@ def memory_text(limit: int) -> str:
 def parallel_map(items: Iterable[T], jobs: int, limits: Limits, process: Callable,
                  check_filing: Callable) -> Iterator[tuple[T, Processed]]:
     """(item, Processed) for each item, in order, read by `jobs` worker processes."""
-    run_tmp = tempfile.mkdtemp(prefix="shenbao-ingest-")
-    pool = _Pool(jobs, limits, _Work(process, check_filing, limits.memory_limit, run_tmp))
-    try:
-        yield from pool.map(iter(items), jobs * WINDOW_PER_JOB)
-    finally:
-        pool.close()
-        shutil.rmtree(run_tmp, ignore_errors=True)
+    with run_temp_dir() as run_tmp:
+        pool = _Pool(jobs, limits, _Work(process, check_filing, limits.memory_limit, run_tmp))
+        try:
+            yield from pool.map(iter(items), jobs * WINDOW_PER_JOB)
+        finally:
+            pool.close()
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,13 @@ class _Pool:
 
     def _start_all(self) -> None:
         segment("项目")  # the segmenter's dictionary loaded once, shared by the forked workers
-        self.workers = [self._start() for _ in range(self.jobs)]
+        # Frozen when forked, what the workers inherit is left alone by their garbage
+        # collector, which would spend time scanning it and copy the pages they share.
+        gc.freeze()
+        try:
+            self.workers = [self._start() for _ in range(self.jobs)]
+        finally:
+            gc.unfreeze()
 
     def map(self, items: Iterator[T], window: int) -> Iterator[tuple[T, Processed]]:
         queue: deque[tuple[int, T]] = deque()  # not yet sent to a worker
@@ -107,7 +117,7 @@ class _Pool:
             if queue and not self.workers:
                 self._start_all()
             for worker in self.workers:
-                if not worker.chunk and queue:
+                while queue and len(worker.chunk) < AHEAD:
                     self._send(worker, _take_chunk(queue))
             while emitted in done:
                 yield done.pop(emitted)
@@ -162,8 +172,9 @@ class _Pool:
         self._replace(worker)
 
     def _send(self, worker: _Worker, chunk: list[tuple[int, T]]) -> None:
+        if not worker.chunk:  # else it is still on an earlier file, whose clock runs on
+            worker.since = time.monotonic()
         worker.chunk.extend(chunk)
-        worker.since = time.monotonic()
         try:
             worker.conn.send([item.path for _, item in chunk])
         except OSError:  # it died idle: the wait sees it gone and handles it
@@ -308,3 +319,37 @@ def _signal(pid: int) -> None:
         os.kill(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+_kept = threading.local()  # this thread's (key, ExitStack, _Pool), for `read_in_kept_worker`
+
+
+def read_in_kept_worker(items: list[T], limits: Limits, process: Callable, check_filing: Callable) -> list[Processed]:
+    """Each item read and checked, in order, by one worker process that this thread keeps
+    from call to call (a Dask worker's thread, `dataset.cluster`). Kept, the worker stays
+    warm (libraries loaded, caches full) as `parallel_map`'s do for a whole run; it is
+    replaced like theirs when a file overruns the limits. It dies with the thread
+    (PR_SET_PDEATHSIG); it and its temporary directory go when the process exits."""
+    key = (limits, process, check_filing)
+    kept = getattr(_kept, "pool", None)
+    if kept is None or kept[0] != key:
+        if kept is not None:
+            _drop_kept(kept)
+        stack = ExitStack()
+        run_tmp = stack.enter_context(run_temp_dir())
+        pool = _Pool(1, limits, _Work(process, check_filing, limits.memory_limit, run_tmp))
+        stack.callback(pool.close)  # before the directory goes
+        atexit.register(stack.close)
+        _kept.pool = kept = (key, stack, pool)
+    try:
+        return [processed for _, processed in kept[2].map(iter(items), WINDOW_PER_JOB)]
+    except BaseException:  # the pool may hold half-answered files: start afresh next time
+        _drop_kept(kept)
+        raise
+
+
+def _drop_kept(kept: tuple) -> None:
+    _kept.pool = None
+    atexit.unregister(kept[1].close)
+    kept[1].close()
+

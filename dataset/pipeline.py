@@ -22,14 +22,14 @@ import os
 import sqlite3
 from collections import Counter
 from contextlib import closing, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 import rules
 from dataset.db import DEFAULT_DB, connect
-from dataset.rows import insert_filing, insert_findings, insert_not_checked, search_text
+from dataset.rows import FilingRows, filing_rows, finding_rows, insert_filing, insert_rows
 from normalize.model import Declaration
 from rules.model import NotChecked
 from shenbao.api import FileResult, process_files
@@ -76,7 +76,8 @@ def ingest(
 
     `jobs` > 1 reads in that many worker processes, each file stopped after
     `file_timeout` seconds or `memory_limit` bytes; `scheduler` (``tcp://host:8786``)
-    reads on that Dask cluster instead, its workers opening the paths themselves."""
+    reads on that Dask cluster instead, its workers opening the paths themselves, under
+    the same limits."""
     report = IngestReport(str(db_path))
     conn = connect(db_path)
     try:
@@ -100,13 +101,13 @@ def ingest(
 
 @dataclass
 class Processed:
-    """One file read and its filings checked (`checks[i]` for `result.declarations[i]`):
-    what the loader writes, made in this process, a worker process or a cluster."""
+    """One file read, its filings checked and made into rows: what the loader writes,
+    made in this process, a worker process or a cluster. `result` keeps no declarations;
+    they travel as `filings`, plain rows that are cheap to send between processes."""
 
     result: FileResult
-    checks: list[rules.CheckResult] = field(default_factory=list)
+    filings: list[FilingRows] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # checks that crashed: filing kept, checks missing
-    search: list[tuple[str, str]] = field(default_factory=list)  # `search_text` of each filing, made by the reader
 
 
 def read_and_check(paths: list[str], process: Callable = process_files,
@@ -117,16 +118,19 @@ def read_and_check(paths: list[str], process: Callable = process_files,
 
 
 def checked(result: FileResult, check_filing: Callable = rules.check_filing) -> Processed:
-    """A file's filings checked and segmented for the search index (the costly part of
-    loading, done where the file is read); a rule's bug must not lose the filing."""
-    done = Processed(result, search=[search_text(decl) for decl in result.declarations])
+    """A file's filings checked and made into rows, segmented for the search index (all
+    of loading but the writes, done where the file is read); a rule's bug must not lose
+    the filing."""
+    done = Processed(replace(result, declarations=[]))
     for decl in result.declarations:
         try:
-            done.checks.append(check_filing(decl))
+            checks = check_filing(decl)
         except Exception as exc:
             reason = f"the checks crashed ({type(exc).__name__}: {exc})"
             done.warnings.append(f"{decl.source.path}: {reason}")
-            done.checks.append(rules.CheckResult(not_checked=[NotChecked(code="*", declaration=decl.id, reason=reason)]))
+            checks = rules.CheckResult(not_checked=[NotChecked(code="*", declaration=decl.id, reason=reason)])
+        decl.source.path = storable(decl.source.path)
+        done.filings.append(filing_rows(decl, checks))
     return done
 
 
@@ -135,8 +139,9 @@ def _read(todos: Iterator[_Pending], process, check_filing, jobs: int, file_time
     """Each file to read with what became of it, in order, wherever the reading runs."""
     if scheduler:
         from dataset.cluster import cluster_map
+        from dataset.parallel import Limits
 
-        yield from cluster_map(todos, scheduler, process, check_filing)
+        yield from cluster_map(todos, scheduler, Limits(file_timeout, memory_limit), process, check_filing)
     elif jobs > 1:
         from dataset.parallel import Limits, parallel_map
 
@@ -200,24 +205,22 @@ def _load(conn, todo: _Pending, processed: Processed, report: IngestReport) -> s
     if todo.sha and result.sha256 and result.sha256 != todo.sha:  # rewritten between hashing and reading
         result = FileResult(todo.path, "failed", reason="changed while it was being read; ingest it again")
     sha = result.sha256 or todo.sha
+    filings = processed.filings if result.status == "ok" else []
     if result.status == "ok" and _skip_known_content(conn, todo, sha, report):  # listed twice in this run
         return None
     report.read += 1
     try:
         with _transaction(conn):
-            file_id = _file_row(conn, todo, sha, result)
+            file_id = _file_row(conn, todo, sha, result, len(filings))
             if result.status == "ok":
                 superseded = _make_current(conn, file_id, todo.where)
-                for decl, checks, search in zip(result.declarations, processed.checks, processed.search, strict=True):
-                    decl.source.path = storable(decl.source.path)
-                    insert_filing(conn, decl, file_id, search)
-                    insert_findings(conn, checks.findings, "filing")
-                    insert_not_checked(conn, checks.not_checked)
-                if result.declarations:
+                for rows in filings:
+                    insert_filing(conn, rows, file_id)
+                if filings:
                     _set_meta(conn, "across_stale", "1")
         if result.status == "ok":
             report.superseded += superseded
-            report.filings += len(result.declarations)
+            report.filings += len(filings)
             report.warnings += processed.warnings
     except (sqlite3.IntegrityError, sqlite3.InterfaceError) as exc:
         # a record the dataset cannot hold (e.g. two filings with one id): keep the file as failed
@@ -230,13 +233,13 @@ def _load(conn, todo: _Pending, processed: Processed, report: IngestReport) -> s
     return report.failed[-1][1]
 
 
-def _file_row(conn, todo: _Pending, sha: str | None, result: FileResult) -> int:
+def _file_row(conn, todo: _Pending, sha: str | None, result: FileResult, filings: int = 0) -> int:
     """Insert the file's row, or update in place the row of an earlier failed attempt at
     the same content (or the same unopenable path), so a rerun adds no row."""
     row = conn.execute("SELECT id FROM files WHERE sha256 = ?" if sha else
                        "SELECT id FROM files WHERE sha256 IS NULL AND path = ?", (sha or todo.where,)).fetchone()
     values = (todo.where, sha, todo.size, todo.mtime, result.format, result.status, result.reason,
-              len(result.declarations), datetime.now(timezone.utc).isoformat(timespec="seconds"))
+              filings, datetime.now(timezone.utc).isoformat(timespec="seconds"))
     if row:
         conn.execute("UPDATE files SET path = ?, sha256 = ?, size = ?, mtime_ns = ?, format = ?, status = ?, "
                      "reason = ?, filings = ?, ingested_at = ? WHERE id = ?", (*values, row[0]))
@@ -266,7 +269,7 @@ def _recheck_across(conn, check_across, report: IngestReport) -> None:
         result = check_across(declarations)
         with _transaction(conn):
             conn.execute("DELETE FROM findings WHERE scope = 'across'")
-            insert_findings(conn, result.findings, "across")
+            insert_rows(conn, "findings", finding_rows(result.findings, "across"))
             _set_meta(conn, "across_stale", "0")
     except Exception as exc:  # keep the previous cross-filing findings; the next run retries
         report.warnings.append(f"cross-filing checks failed ({type(exc).__name__}: {exc}); "

@@ -1,15 +1,31 @@
-"""Writing one filing and its findings as rows: the contract record flattened into the
-tables of schema.sql. The caller holds the transaction."""
+"""One filing and its findings as rows: the contract record flattened into the tables of
+schema.sql. The rows are made where the file is read (a worker process, a Dask worker),
+so that the one process writing the dataset only executes statements; what crosses the
+pipe is plain strings and numbers, cheap to pickle, rather than the record's models."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from dataset.search import segment
 from normalize.model import Declaration
-from rules.model import Finding, NotChecked
+from rules import CheckResult
+from rules.model import Finding
+
+CHILD_TABLES = ("indicators", "cost_items", "guarantees", "citations", "corrections", "findings", "not_checked")
+
+
+@dataclass
+class FilingRows:
+    """A filing's row (all but `seq` and `file_id`, given when it is loaded), the rows of
+    the tables that hang off it, by table, and its text for the full-text index."""
+
+    filing: dict
+    children: dict[str, list[dict]]
+    search: tuple[str, str]
 
 
 def fen(yuan: str | None) -> int | None:
@@ -26,15 +42,12 @@ def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def insert_filing(conn: sqlite3.Connection, decl: Declaration, file_id: int,
-                  search: tuple[str, str] | None = None) -> None:
-    """The filing row, its child rows and its search text (`search_text(decl)`, unless
-    a worker process computed it already)."""
+def filing_rows(decl: Declaration, checks: CheckResult) -> FilingRows:
+    """Every row the filing and its per-filing checks become."""
     record = decl.to_json()
-    seq = conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM filings").fetchone()[0]
     p, money, n, s = decl.project, decl.funding, decl.narrative, decl.signatures
-    row = {
-        "id": decl.id, "seq": seq, "file_id": file_id, "record_index": decl.source.record_index,
+    filing = {
+        "id": decl.id, "record_index": decl.source.record_index,
         "year": decl.year, "filing_unit": decl.filing_unit,
         "project_name": p.name, "project_code": p.code, "department": p.department,
         "implementing_unit": p.implementing_unit, "attribute": p.attribute, "category": p.category,
@@ -54,33 +67,35 @@ def insert_filing(conn: sqlite3.Connection, decl: Declaration, file_id: int,
         "source_path": decl.source.path, "source_format": decl.source.format, "source_method": decl.source.method,
         "unsure": _json(decl.unsure), "record_json": _json(record),
     }
-    _insert(conn, "filings", [row])
-    _insert(conn, "indicators", [
-        {"filing_id": decl.id, "position": i, "level1": x.level1, "level1_raw": x.level1_raw,
-         "level2": x.level2, "level2_raw": x.level2_raw, "name": x.name, "period": x.period,
-         "target_raw": x.target.raw, "target_kind": x.target.kind, "target_op": x.target.op,
-         "target_value": x.target.value, "target_unit": x.target.unit, "note": x.note}
-        for i, x in enumerate(decl.indicators)])
-    _insert(conn, "cost_items", [
-        {"filing_id": decl.id, "position": i, "project": x.project, "content": x.content, "item": x.item,
-         "amount_fen": fen(x.amount), "unit_price_fen": fen(x.unit_price), "price_basis": x.price_basis,
-         "quantity": x.quantity, "quantity_basis": x.quantity_basis, "note": x.note}
-        for i, x in enumerate(decl.cost_items)])
-    _insert(conn, "guarantees", [
-        {"filing_id": decl.id, "position": i, "kind": x.kind, "documents": x.documents, "measures": x.measures,
-         "stage_planning": x.stages.planning, "stage_implementation": x.stages.implementation,
-         "stage_completion": x.stages.completion}
-        for i, x in enumerate(decl.guarantees)])
-    _insert(conn, "citations", [
-        {"filing_id": decl.id, "position": i, "title": x.title, "number": x.number,
-         "issuer_code": x.issuer_code, "year": x.year, "serial": x.serial}
-        for i, x in enumerate(decl.citations)])
-    _insert(conn, "corrections", [
-        {"filing_id": decl.id, "position": i, "path": x.path, "from_text": x.from_, "to_text": x.to,
-         "reason": x.reason}
-        for i, x in enumerate(decl.corrections)])
-    names, prose = search or search_text(decl)
-    conn.execute("INSERT INTO filings_fts (rowid, names, prose) VALUES (?, ?, ?)", (seq, names, prose))
+    children = {
+        "indicators": [
+            {"filing_id": decl.id, "position": i, "level1": x.level1, "level1_raw": x.level1_raw,
+             "level2": x.level2, "level2_raw": x.level2_raw, "name": x.name, "period": x.period,
+             "target_raw": x.target.raw, "target_kind": x.target.kind, "target_op": x.target.op,
+             "target_value": x.target.value, "target_unit": x.target.unit, "note": x.note}
+            for i, x in enumerate(decl.indicators)],
+        "cost_items": [
+            {"filing_id": decl.id, "position": i, "project": x.project, "content": x.content, "item": x.item,
+             "amount_fen": fen(x.amount), "unit_price_fen": fen(x.unit_price), "price_basis": x.price_basis,
+             "quantity": x.quantity, "quantity_basis": x.quantity_basis, "note": x.note}
+            for i, x in enumerate(decl.cost_items)],
+        "guarantees": [
+            {"filing_id": decl.id, "position": i, "kind": x.kind, "documents": x.documents, "measures": x.measures,
+             "stage_planning": x.stages.planning, "stage_implementation": x.stages.implementation,
+             "stage_completion": x.stages.completion}
+            for i, x in enumerate(decl.guarantees)],
+        "citations": [
+            {"filing_id": decl.id, "position": i, "title": x.title, "number": x.number,
+             "issuer_code": x.issuer_code, "year": x.year, "serial": x.serial}
+            for i, x in enumerate(decl.citations)],
+        "corrections": [
+            {"filing_id": decl.id, "position": i, "path": x.path, "from_text": x.from_, "to_text": x.to,
+             "reason": x.reason}
+            for i, x in enumerate(decl.corrections)],
+        "findings": finding_rows(checks.findings, "filing"),
+        "not_checked": [{"filing_id": x.declaration, "code": x.code, "reason": x.reason} for x in checks.not_checked],
+    }
+    return FilingRows(filing, children, search_text(decl))
 
 
 def search_text(decl: Declaration) -> tuple[str, str]:
@@ -96,21 +111,27 @@ def search_text(decl: Declaration) -> tuple[str, str]:
     return tuple(segment("\n".join(t for t in texts if t)) for texts in (names, prose))
 
 
-def insert_findings(conn: sqlite3.Connection, findings: list[Finding], scope: str) -> None:
+def finding_rows(findings: list[Finding], scope: str) -> list[dict]:
     rows = []
     for finding in findings:
         f = finding.to_json()
         rows.append({"filing_id": f["declaration"], "scope": scope, "code": f["code"], "severity": f["severity"],
                      "message": f["message"], "paths": _json(f["paths"]), "evidence": _json(f["evidence"]),
                      "related": _json(f["related"])})
-    _insert(conn, "findings", rows)
+    return rows
 
 
-def insert_not_checked(conn: sqlite3.Connection, items: list[NotChecked]) -> None:
-    _insert(conn, "not_checked", [{"filing_id": x.declaration, "code": x.code, "reason": x.reason} for x in items])
+def insert_filing(conn: sqlite3.Connection, rows: FilingRows, file_id: int) -> None:
+    """The filing as the next in ingest order (`seq`), with its child rows and its
+    entry in the full-text index. The caller holds the transaction."""
+    seq = conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM filings").fetchone()[0]
+    insert_rows(conn, "filings", [{**rows.filing, "seq": seq, "file_id": file_id}])
+    for table in CHILD_TABLES:
+        insert_rows(conn, table, rows.children[table])
+    conn.execute("INSERT INTO filings_fts (rowid, names, prose) VALUES (?, ?, ?)", (seq, *rows.search))
 
 
-def _insert(conn: sqlite3.Connection, table: str, rows: list[dict]) -> None:
+def insert_rows(conn: sqlite3.Connection, table: str, rows: list[dict]) -> None:
     if not rows:
         return
     columns = list(rows[0])

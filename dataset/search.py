@@ -27,11 +27,18 @@ def _jieba():
 
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
+    # Parsed here rather than by `initialize`, which would write its parse to a cache
+    # file in the system temp dir (ingest writes nothing outside the dataset and its
+    # own temp dir); reading that cache saves little over parsing the dictionary.
+    tokenizer.FREQ, tokenizer.total = tokenizer.gen_pfdict(tokenizer.get_dict_file())
+    tokenizer.initialized = True
     tokenizer.load_userdict(str(USER_WORDS))
     return tokenizer
 
 
-@lru_cache(maxsize=50_000)  # filings repeat their clauses from year to year
+# Filings repeat their clauses from year to year. An entry takes about 2 KB, so the
+# cache stays under 20 MiB per process however many distinct clauses an archive holds.
+@lru_cache(maxsize=10_000)
 def _words(run: str) -> tuple[str, ...]:
     """Index tokens of one run of Han characters: jieba's words, then character pairs."""
     return (*_jieba().cut_for_search(run), *(run[j:j + 2] for j in range(len(run) - 1)))

@@ -7,7 +7,8 @@ call before the files are read; `read` uses that result, or converts the one fil
 when it was not prepared.
 
 Conversions run in a private temporary directory (never next to the input), with
-a LibreOffice profile of this process's own so parallel runs do not collide. A
+a LibreOffice profile of this process's own so parallel runs do not collide; it is
+LibreOffice's home and temporary directory too, so nothing it writes is left elsewhere. A
 conversion that stops making progress for `STALL_SECONDS` is killed: the file it
 was stuck on fails with a clear reason, the rest of the batch is converted again.
 Encrypted files are recognised before LibreOffice sees them.
@@ -16,6 +17,7 @@ Encrypted files are recognised before LibreOffice sees them.
 from __future__ import annotations
 
 import atexit
+import hashlib
 import os
 import shutil
 import signal
@@ -145,11 +147,14 @@ def soffice() -> str:
 def _run(sources: list[Path], target: str, outdir: Path, suffix: str) -> bool:
     """One LibreOffice run; False when it was killed for making no progress."""
     profile = _work() / "profile"
-    cmd = [soffice(), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--nologo",
-           "--nolockcheck", "--nodefault", "--convert-to", target, "--outdir", str(outdir), *map(str, sources)]
+    # the shared extensions' cache too: LibreOffice probes it for writing, in its install dir by default
+    cmd = [soffice(), f"-env:UserInstallation={profile.as_uri()}",
+           f"-env:UNO_SHARED_PACKAGES_CACHE={(_work() / 'shared-extensions').as_uri()}",
+           "--headless", "--norestore", "--nologo", "--nolockcheck", "--nodefault",
+           "--convert-to", target, "--outdir", str(outdir), *map(str, sources)]
     with _lock:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, start_new_session=True, cwd=outdir)
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True, cwd=outdir, env=_private_env())
         done, last_change = -1, time.monotonic()
         while proc.poll() is None:
             now_done = sum(1 for _ in outdir.glob("*" + suffix))
@@ -171,11 +176,36 @@ def _kill(proc: subprocess.Popen) -> None:
     proc.wait()
 
 
+def _private_env() -> dict[str, str]:
+    """LibreOffice's environment: home, caches (dconf, fontconfig) and temporary files in
+    this process's private directory too, so nothing it writes outlives the directory."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XDG_")}
+    return env | {"HOME": str(_work()), "TMPDIR": str(_work())}
+
+
 def _work() -> Path:
     """This process's private directory (the LibreOffice profile and the batches),
     removed at exit."""
     global _workdir
     if _workdir is None:
         _workdir = Path(tempfile.mkdtemp(prefix="shenbao-doc-"))
-        atexit.register(shutil.rmtree, _workdir, True)
+        atexit.register(remove_work, _workdir)
     return _workdir
+
+
+def remove_work(root: Path) -> None:
+    """Remove `root` with the private directories below it, and the sockets their
+    LibreOffice profiles left. LibreOffice keeps a socket named after its profile in
+    /tmp (/var/tmp if /tmp is not writable), whatever $TMPDIR says, and removes it when
+    it exits; one that was killed (hung, or its worker timed out) leaves it behind."""
+    for profile in root.glob("**/profile"):
+        for socket in sockets(profile):
+            socket.unlink(missing_ok=True)
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def sockets(profile: Path) -> list[Path]:
+    """Where LibreOffice may keep the socket of `profile`: named by the MD5 of the
+    profile's URL in UTF-16, each byte in hex without a leading zero."""
+    digest = "".join(f"{byte:x}" for byte in hashlib.md5(profile.as_uri().encode("utf-16-le")).digest())
+    return [Path(directory, f"OSL_PIPE_{os.getuid()}_SingleOfficeIPC_{digest}") for directory in ("/tmp", "/var/tmp")]

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from dataset import DatasetError, export, fixtures, ingest, open_dataset
+import fixtures
+from dataset import DatasetError, export, ingest, open_dataset
 from dataset.db import PUBLIC_TABLES, connect_readonly, query
 from normalize.model import Declaration
 

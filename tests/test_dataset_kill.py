@@ -6,7 +6,7 @@ from __future__ import annotations
 import signal
 import time
 
-from dataset import fixtures
+import fixtures
 from killing import files_done, start_ingest
 
 FILES = 1000

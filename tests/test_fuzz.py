@@ -23,7 +23,7 @@ import zipfile
 from pathlib import Path
 
 from corpus.writers import write_document
-from dataset import fixtures
+import fixtures
 from extract.model import ExtractError
 from extract.readers import read_document
 from extract.source import detect_format

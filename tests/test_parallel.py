@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 import extract.text
-from dataset import fixtures, ingest
+import fixtures
+from dataset import ingest
 from shenbao.cli import main
 
 VARIANTS = fixtures.many_variants(10)

@@ -1,6 +1,7 @@
 """An ingest with worker processes killed with SIGKILL three times at random points, then
 rerun, ends with exactly the dataset of an uninterrupted run (tables compared without
-timestamps): only the parent writes, one transaction per file, in the order of the paths."""
+timestamps): only the parent writes, one transaction per file, in the order of the paths.
+The rerun also removes the temporary directories the killed runs left."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import random
 import signal
 import time
 
-from dataset import fixtures
+import fixtures
 from killing import files_done, start_ingest
 
 FILES = 600
@@ -43,6 +44,8 @@ def test_killed_parallel_ingest_resumes_to_the_same_dataset(tmp_path):
     assert uninterrupted.wait(timeout=300) == 0, uninterrupted.stderr.read()
     resumed.stderr.close()
     uninterrupted.stderr.close()
+
+    assert list(tmp.iterdir()) == []  # the killed runs' temporary directories too
 
     expected = fixtures.dump(whole)
     assert len(expected["filings"]) == FILES and any(row for row in expected["findings"] if "across" in row)

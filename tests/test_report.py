@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
+import fixtures
 from chromium import HIGHLIGHTED, browser_session, needs_chromium
 from corpus.writers import write_document
-from dataset import fixtures, ingest
+from dataset import ingest
 from dataset.report import build_report
 from dataset.report import build as report_build
 from dataset.report.build import page_name

@@ -22,9 +22,10 @@ from pathlib import Path
 
 import pytest
 
+import fixtures
 from chromium import CHROMIUM, HIGHLIGHTED, browser_session, needs_chromium
 from corpus.writers import write_document
-from dataset import filing_view, fixtures, ingest
+from dataset import filing_view, ingest
 from dataset.report.source import PageImage, Source
 from dataset.serve import metadata
 from extract.readers import read_document

@@ -1,7 +1,7 @@
 """`shenbao ingest PATH... [--db FILE] [--jobs N] [--scheduler tcp://HOST:8786]`: load
 filings, their parts and findings into the SQLite dataset; rerunning on the same files
-adds nothing. Files are read in N worker processes (all cores by default), each file
-under a time and memory limit, or on a Dask cluster."""
+adds nothing. Files are read in N worker processes (all cores by default) or on a Dask
+cluster, each file under a time and memory limit."""
 
 from __future__ import annotations
 
@@ -23,9 +23,11 @@ def add_parser(sub) -> None:
     p.add_argument("--jobs", "-j", type=_positive(int), default=_cores(), metavar="N",
                    help="worker processes reading files (default: one per core; 1 reads in this process)")
     p.add_argument("--file-timeout", type=_positive(float), default=FILE_TIMEOUT, metavar="SECONDS",
-                   help=f"a file taking longer fails and its worker is replaced (default {FILE_TIMEOUT:g}; needs --jobs 2+)")
+                   help=f"a file taking longer fails and its worker is replaced (default {FILE_TIMEOUT:g}; "
+                        "with --jobs 2+ or --scheduler)")
     p.add_argument("--memory-limit", type=_positive(float), default=MEMORY_LIMIT / 2**30, metavar="GIB",
-                   help=f"memory one file may take in a worker (default {MEMORY_LIMIT / 2**30:g}; needs --jobs 2+)")
+                   help=f"memory one file may take in a worker (default {MEMORY_LIMIT / 2**30:g}; "
+                        "with --jobs 2+ or --scheduler)")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="read on this Dask cluster (tcp://HOST:8786) instead; its workers must see the same paths")
 

@@ -1,4 +1,4 @@
-"""Synthetic filings for the dataset's tests and benchmark, made from the seed filing.
+"""Synthetic filings for the dataset's tests, made from the seed filing in ../shared.
 
 `write_variant` writes the seed text with another project name, filing unit, year and
 amount; `process_from_gold` reads such a file back as the seed's gold record with the
@@ -18,12 +18,12 @@ from functools import cache
 from pathlib import Path
 from typing import Iterator
 
+from golden import SHARED
 from normalize.model import Declaration
 from rules import CheckResult
 from rules.model import Finding, NotChecked
 from shenbao.api import FileResult
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SEED_TEXT = SHARED / "seed" / "000_15b5cc2a07eb4fba.txt"
 SEED_GOLD = SHARED / "contract" / "examples" / "000_15b5cc2a07eb4fba.json"
 
