@@ -30,6 +30,7 @@ from typing import Callable, Iterable, Iterator
 import rules
 from dataset.db import DEFAULT_DB, connect
 from dataset.rows import FilingRows, filing_rows, finding_rows, insert_filing, insert_rows
+from dataset.runtemp import remove_dead_runs
 from normalize.model import Declaration
 from rules.model import NotChecked
 from shenbao.api import FileResult, process_files
@@ -79,6 +80,7 @@ def ingest(
     reads on that Dask cluster instead, its workers opening the paths themselves, under
     the same limits."""
     report = IngestReport(str(db_path))
+    remove_dead_runs()  # whichever way this run reads, the leftovers of killed ones go
     conn = connect(db_path)
     try:
         conn.execute("PRAGMA journal_mode = WAL")  # readers (shenbao serve) keep reading while we write

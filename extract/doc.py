@@ -21,6 +21,7 @@ import hashlib
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import threading
@@ -188,9 +189,16 @@ def _work() -> Path:
     removed at exit."""
     global _workdir
     if _workdir is None:
-        _workdir = Path(tempfile.mkdtemp(prefix="shenbao-doc-"))
+        _workdir = Path(tempfile.mkdtemp(prefix=f"{owned_prefix('doc')}{os.getpid()}-"))
         atexit.register(remove_work, _workdir)
     return _workdir
+
+
+def owned_prefix(kind: str) -> str:
+    """``shenbao-KIND-HOST-``, followed by the owner's pid: temporary directories are named
+    after the process they belong to, so a later run can remove those of processes that
+    were killed (`dataset.runtemp`) and never a live one's."""
+    return f"shenbao-{kind}-{socket.gethostname()}-"
 
 
 def remove_work(root: Path) -> None:

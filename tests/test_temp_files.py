@@ -61,6 +61,26 @@ def test_a_killed_runs_temp_dir_is_removed_by_the_next_run_and_a_live_ones_is_ke
         proc.stderr.close()
 
 
+def test_the_libreoffice_dir_of_a_killed_reader_is_removed_by_the_next_ingest_even_with_one_job(tmp_path):
+    """`shenbao extract` and `ingest --jobs 1` keep LibreOffice's files in a directory of
+    their own process; one killed with SIGKILL leaves it, and any later ingest removes it."""
+    archive, tmp = tmp_path / "archive", tmp_path / "tmp"
+    archive.mkdir()
+    tmp.mkdir()
+    fixtures.write_variant(archive, fixtures.many_variants(1)[0])
+    holds_dir = "import sys, time, extract.doc; print(extract.doc._work(), flush=True); time.sleep(300)"
+    reader = subprocess.Popen([sys.executable, "-c", holds_dir], env={**os.environ, "TMPDIR": str(tmp)},
+                              stdout=subprocess.PIPE, text=True)
+    left = Path(reader.stdout.readline().strip())
+    reader.kill()
+    reader.wait()
+    reader.stdout.close()
+    assert left.parent == tmp and left.is_dir()
+
+    start_ingest(archive, tmp_path / "d.db", jobs=1, tmp=tmp).communicate(timeout=120)
+    assert list(tmp.iterdir()) == []
+
+
 # Calls that create or write a file, as strace shows them: the path is the first quoted
 # argument (the second for renames and links); failed calls end in "= -1 ERROR".
 WRITES = re.compile(r'(?:(?:open|openat|creat)\(.*?"([^"]*)".*(?:O_WRONLY|O_RDWR|O_CREAT)'
