@@ -83,9 +83,10 @@ def plan(count: int, seed: int, defect_rate: float = 0.3, bundle_rate: float = 0
     return files
 
 
-def write_files(entries: list[GeneratedFile], out: Path, formats: list[str]) -> None:
+def write_files(entries: list[GeneratedFile], out: Path, formats: list[str], options: dict[str, dict] | None = None) -> None:
     """Each entry's gold, expected findings and file in every format. A writer offering
-    `write_many(items)` (one LibreOffice run for many .doc files) gets them all at once."""
+    `write_many(items)` (one LibreOffice run for many .doc files) gets them all at once;
+    `options[fmt]` are passed to that format's writer."""
     docs = []
     for entry in entries:
         golds = [gold(f) for f in entry.filings]
@@ -101,20 +102,25 @@ def write_files(entries: list[GeneratedFile], out: Path, formats: list[str]) -> 
             module.write_many(items)
         else:
             for doc, path in items:
-                write_document(doc, fmt, path)
+                write_document(doc, fmt, path, **(options or {}).get(fmt, {}))
 
 
 def generate(out: str | Path, count: int, seed: int, formats: list[str] | None = None,
-             defect_rate: float = 0.3, bundle_rate: float = 0.1) -> list[GeneratedFile]:
+             defect_rate: float = 0.3, bundle_rate: float = 0.1, scan_wear: str = "") -> list[GeneratedFile]:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     formats = list(WRITERS) if formats is None else formats
     unknown = [f for f in formats if f not in WRITERS]
     if unknown:
         raise ValueError(f"no writer for {', '.join(unknown)} (writers: {', '.join(WRITERS)})")
+    options = {}
+    if scan_wear:
+        from corpus.writers.scan import Wear  # numpy, pdfium: only when scans are worn to order
+
+        options["scan"] = {"wear": Wear.parse(scan_wear)}
     files = plan(count, seed, defect_rate, bundle_rate)
     for start in range(0, len(files), BATCH):  # bounded memory for large corpora
-        write_files(files[start:start + BATCH], out, formats)
+        write_files(files[start:start + BATCH], out, formats, options)
     return files
 
 
@@ -128,10 +134,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--defects", type=float, default=0.3, help="share of filings given a defect (default 0.3)")
     parser.add_argument("--bundles", type=float, default=0.1,
                         help="share of files holding several filings of one unit (default 0.1)")
+    parser.add_argument("--scan-wear", default="", metavar="SPEC",
+                        help="how scans are worn, e.g. dpi=300,noise=8,blur=0.6,jpeg_quality=70,max_rotation=2,turn=90")
     args = parser.parse_args(argv)
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     try:
-        files = generate(args.out, args.count, args.seed, formats, args.defects, args.bundles)
+        files = generate(args.out, args.count, args.seed, formats, args.defects, args.bundles, args.scan_wear)
     except ValueError as exc:
         print(f"corpus.generate: {exc}", file=sys.stderr)
         return 2

@@ -6,8 +6,9 @@
   run becomes an edge, which extract/pdflayout.py turns into a grid exactly as it does
   for a PDF's drawn rules: a rule missing between two cells makes them one merged cell.
 - Checkboxes are small squares whose four sides are inked nearly all along; the share
-  of ink inside (away from the sides) says ticked or not. Character frames (口, 国, 日)
-  look alike, so the caller drops the squares that OCR read as a character.
+  of ink inside (away from the sides) says ticked or not; a square full of ink is a
+  character. Character frames (口, 国, 日) look alike, so the caller drops the squares
+  smaller than a checkbox beside the text and those OCR read as a character.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ CELL_SIDE_MIN = 9.0  # points: a vertical rule as short as the lowest row (chara
 TEXT_BESIDE = 0.3  # share of a run's length with ink right beside it, above which it is text
 BOX_MIN, BOX_MAX = 3.0, 14.0  # checkbox side, points (as extract/pdflayout.py expects)
 TICKED = 0.06  # share of inked pixels inside a square above which it is ticked
+TICK_MAX = 0.7  # share of ink inside above which a square is a character or a blot, not a thin tick
 SIDE_INKED = 0.8  # share of each side's length that must be inked
 
 
@@ -147,7 +149,7 @@ def find_squares(ink: np.ndarray, rules: np.ndarray, scale: float) -> list[Squar
         if min(side.mean() for side in sides) < SIDE_INKED:
             continue
         inside = ink[y + band + 1:y + h - band - 1, x + band + 1:x + w - band - 1] > 0  # a tick touches nothing
-        if inside.size == 0:
+        if inside.size == 0 or inside.mean() > TICK_MAX:
             continue
         rect = Rect(x * scale, y * scale, (x + w) * scale, (y + h) * scale, stroke=True, fill=False)
         out.append(Square(rect, (x, y, x + w, y + h), float(inside.mean())))

@@ -24,8 +24,9 @@ WRITERS: dict[str, str] = {
 }
 
 
-def write_document(doc: Document, fmt: str, path: str | Path) -> None:
+def write_document(doc: Document, fmt: str, path: str | Path, **options) -> None:
+    """`options` go to the writer (the scan writer's `wear`)."""
     module = WRITERS.get(fmt)
     if module is None:
         raise ValueError(f"no writer for {fmt}")
-    import_module(module).write(doc, Path(path))
+    import_module(module).write(doc, Path(path), **options)

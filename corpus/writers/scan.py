@@ -1,6 +1,7 @@
 """Document -> scanned pages: the form printed (the PDF writer's layout, checkboxes drawn as
 squares with a tick when checked), rasterised at `dpi` and worn the way paper scans are:
-sensor noise, a soft focus, JPEG artefacts and a slightly crooked page.
+sensor noise, a soft focus, JPEG artefacts and a slightly crooked page, optionally fed
+sideways or upside down (`Wear`; `python -m corpus.generate --scan-wear` sets it).
 
 The page is laid out by corpus/writers/pdf.py and rasterised by pdfium rather than drawn
 again with PIL, so a scan and its typed PDF twin can only differ by what scanning does to
@@ -40,6 +41,22 @@ class Wear:
     blur: float = 0.4  # Gaussian blur radius, pixels
     jpeg_quality: int | None = 80  # None: no JPEG round trip
     max_rotation: float = 1.0  # degrees, either way; at most 2 is realistic for a feeder
+    turn: int = 0  # degrees counter-clockwise, a multiple of 90: a page fed sideways or upside down
+
+    @classmethod
+    def parse(cls, spec: str) -> "Wear":
+        """From ``dpi=300,noise=8,blur=0.6,jpeg_quality=70,max_rotation=2,turn=90`` (any
+        subset; ``jpeg_quality=0`` for none)."""
+        fields = {f: type(getattr(cls(), f)) for f in cls.__dataclass_fields__}
+        values = {}
+        for item in filter(None, (part.strip() for part in spec.split(","))):
+            name, _, value = item.partition("=")
+            if name not in fields:
+                raise ValueError(f"unknown scan wear {name!r} (known: {', '.join(fields)})")
+            values[name] = (int(value) or None) if name == "jpeg_quality" else fields[name](value)
+        if values.get("turn", 0) % 90:
+            raise ValueError("turn must be a multiple of 90 degrees")
+        return cls(**values)
 
 
 CLEAN = Wear(noise=0.0, blur=0.0, jpeg_quality=None, max_rotation=0.0)
@@ -77,6 +94,8 @@ def render(doc: Document, wear: Wear = Wear(), seed: int | None = None) -> list[
 
 
 def wear_page(page: Image.Image, wear: Wear, rng: random.Random) -> Image.Image:
+    if wear.turn % 360:
+        page = page.rotate(wear.turn, expand=True)
     if wear.max_rotation:
         angle = rng.uniform(-wear.max_rotation, wear.max_rotation)
         page = page.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=255)
