@@ -20,7 +20,7 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections import Counter
+from collections import Counter, defaultdict
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -264,18 +264,30 @@ def _make_current(conn, file_id: int, where: str) -> int:
 
 
 def _recheck_across(conn, check_across, report: IngestReport) -> None:
-    """Replace the cross-filing findings by a fresh run over every current filing."""
-    declarations = [Declaration.from_json(json.loads(text)) for (text,) in
-                    conn.execute("SELECT record_json FROM filings WHERE superseded = 0 ORDER BY seq")]
+    """Replace the cross-filing findings by a fresh run over every current filing, one
+    filing unit at a time (the rules compare filings of one unit, `rules.unit_key`):
+    memory holds one unit's records however large the dataset, and a filing alone in
+    its unit is not even parsed."""
+    units: dict[str, list[int]] = defaultdict(list)
+    for seq, unit in conn.execute("SELECT seq, filing_unit FROM filings WHERE superseded = 0 ORDER BY seq"):
+        if (key := rules.unit_key(unit)) is not None:
+            units[key].append(seq)
     try:
-        result = check_across(declarations)
+        found = [row for seqs in units.values() if len(seqs) > 1
+                 for row in finding_rows(check_across(_current(conn, seqs)).findings, "across")]
         with _transaction(conn):
             conn.execute("DELETE FROM findings WHERE scope = 'across'")
-            insert_rows(conn, "findings", finding_rows(result.findings, "across"))
+            insert_rows(conn, "findings", found)
             _set_meta(conn, "across_stale", "0")
     except Exception as exc:  # keep the previous cross-filing findings; the next run retries
         report.warnings.append(f"cross-filing checks failed ({type(exc).__name__}: {exc}); "
                                "the previous cross-filing findings are kept")
+
+
+def _current(conn, seqs: list[int]) -> list[Declaration]:
+    return [Declaration.from_json(json.loads(text)) for (text,) in conn.execute(
+        "SELECT record_json FROM filings WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq",
+        (json.dumps(seqs),))]
 
 
 def _count_current(conn, report: IngestReport) -> None:

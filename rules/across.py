@@ -8,6 +8,10 @@ projects. A filing with no unit or no name is never grouped.
 
 The same filing given twice (same content, so the same id) or two records equal in
 everything but their source are duplicates, not conflicts.
+
+Every rule here compares filings of one filing unit only, so a batch can be checked unit
+by unit (`unit_key`) with the same findings: a large archive need not be held in memory
+at once, and a unit with a single filing needs no check at all.
 """
 
 from __future__ import annotations
@@ -35,6 +39,11 @@ MONEY_PATHS = (
 _YEAR = regex.compile(r"(?:19|20)\d{2}年度?")
 _NOISE = regex.compile(r"[\p{P}\p{S}\s]+")
 _NUMERALS = regex.compile(r"[0-9零〇一二三四五六七八九十百千万两]")
+
+
+def unit_key(filing_unit: str | None) -> str | None:
+    """The filing unit as these rules compare it; None (never compared) without one."""
+    return text_key(filing_unit) if filing_unit else None
 
 
 def name_key(name: str) -> str:
@@ -94,7 +103,7 @@ def projects(declarations: list[Declaration]) -> list[list[Declaration]]:
     for d in _distinct(declarations):
         key = name_key(d.project.name or "")
         if d.filing_unit and key:
-            by_unit[text_key(d.filing_unit)][key].append(d)
+            by_unit[unit_key(d.filing_unit)][key].append(d)
     groups = []
     for names in by_unit.values():
         for cluster in _clusters(list(names)):
@@ -269,7 +278,7 @@ def citation_conflicts_across(declarations: list[Declaration]) -> list[Finding]:
         if not d.filing_unit:
             continue
         for title, group in group_citations(d, "title", "number").items():
-            cited[(text_key(d.filing_unit), title)][frozenset(group["values"])].append((d, group))
+            cited[(unit_key(d.filing_unit), title)][frozenset(group["values"])].append((d, group))
     found = []
     for by_numbers in cited.values():
         for numbers, filings in by_numbers.items():

@@ -119,3 +119,28 @@ def test_an_unreadable_amount_neither_stops_nor_fakes_a_cross_filing_check():
     result = check(a, b)
     assert across(result, "DUPLICATE_FILING_CONFLICT") == []
     assert "FUND_SUM_MISMATCH" in {n.code for n in result.not_checked if n.declaration.startswith("b")}
+
+
+def test_checking_unit_by_unit_finds_what_checking_the_whole_batch_finds(tmp_path):
+    """Ingest checks a large archive one filing unit at a time (`unit_key`); that is
+    only right while every cross-filing rule compares filings of one unit."""
+    from collections import defaultdict
+
+    from corpus.generate import generate
+    from rules import check_across, unit_key
+    from shenbao.api import process_files
+    from shenbao.commands.paths import expand_paths
+
+    generate(tmp_path, 80, seed=3, formats=["txt"])
+    declarations = [d for r in process_files(list(expand_paths([str(tmp_path)]))) for d in r.declarations]
+    units = defaultdict(list)
+    for d in declarations:
+        units[unit_key(d.filing_unit)].append(d)
+
+    def keyed(findings):
+        return sorted(f.model_dump_json() for f in findings)
+
+    whole = check_across(declarations).findings
+    assert {f.code for f in whole} >= {"DUPLICATE_FILING_CONFLICT", "CROSS_YEAR_JUMP", "CITATION_NUMBER_CONFLICT"}
+    by_unit = [f for key, group in units.items() if key is not None for f in check_across(group).findings]
+    assert keyed(by_unit) == keyed(whole)
