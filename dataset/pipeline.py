@@ -6,7 +6,8 @@ already in the dataset after hashing it. A file whose content changed at the sam
 is a new version: the older version's rows stay, marked `superseded`. Because every
 file commits on its own, a killed run loses at most the file it was on, and rerunning
 finishes the job. Cross-filing checks run after the files, over every current filing,
-whenever a run (this one or an interrupted one) changed the set of filings.
+whenever a run (this one or an interrupted one) changed the set of filings
+(`dataset.across`: unit by unit, in `jobs` processes).
 
 Reading, normalizing and the per-filing checks run in this process (`jobs=1`), in
 worker processes (`jobs>1`, `dataset.parallel`) or on a Dask cluster (`scheduler`,
@@ -17,10 +18,9 @@ the paths, so the dataset is the same.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import sqlite3
-from collections import Counter, defaultdict
+from collections import Counter
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -28,10 +28,10 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 import rules
+from dataset.across import across_rows
 from dataset.db import DEFAULT_DB, connect
-from dataset.rows import FilingRows, filing_rows, finding_rows, insert_filing, insert_rows
+from dataset.rows import FilingRows, filing_rows, insert_filing, insert_rows
 from dataset.runtemp import remove_dead_runs
-from normalize.model import Declaration
 from rules.model import NotChecked
 from shenbao.api import FileResult, process_files
 from shenbao.commands.paths import expand_paths
@@ -94,7 +94,7 @@ def ingest(
                 if on_file:
                     on_file(todo.path, reason)
         if _meta(conn, "across_stale") == "1":
-            _recheck_across(conn, check_across, report)
+            _recheck_across(conn, db_path, check_across, 1 if scheduler else jobs, report)
         _count_current(conn, report)
     finally:
         _close(conn)
@@ -263,18 +263,10 @@ def _make_current(conn, file_id: int, where: str) -> int:
     return newly
 
 
-def _recheck_across(conn, check_across, report: IngestReport) -> None:
-    """Replace the cross-filing findings by a fresh run over every current filing, one
-    filing unit at a time (the rules compare filings of one unit, `rules.unit_key`):
-    memory holds one unit's records however large the dataset, and a filing alone in
-    its unit is not even parsed."""
-    units: dict[str, list[int]] = defaultdict(list)
-    for seq, unit in conn.execute("SELECT seq, filing_unit FROM filings WHERE superseded = 0 ORDER BY seq"):
-        if (key := rules.unit_key(unit)) is not None:
-            units[key].append(seq)
+def _recheck_across(conn, db_path, check_across, jobs: int, report: IngestReport) -> None:
+    """Replace the cross-filing findings by a fresh run over every current filing."""
     try:
-        found = [row for seqs in units.values() if len(seqs) > 1
-                 for row in finding_rows(check_across(_current(conn, seqs)).findings, "across")]
+        found = across_rows(conn, db_path, check_across, jobs)
         with _transaction(conn):
             conn.execute("DELETE FROM findings WHERE scope = 'across'")
             insert_rows(conn, "findings", found)
@@ -282,12 +274,6 @@ def _recheck_across(conn, check_across, report: IngestReport) -> None:
     except Exception as exc:  # keep the previous cross-filing findings; the next run retries
         report.warnings.append(f"cross-filing checks failed ({type(exc).__name__}: {exc}); "
                                "the previous cross-filing findings are kept")
-
-
-def _current(conn, seqs: list[int]) -> list[Declaration]:
-    return [Declaration.from_json(json.loads(text)) for (text,) in conn.execute(
-        "SELECT record_json FROM filings WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq",
-        (json.dumps(seqs),))]
 
 
 def _count_current(conn, report: IngestReport) -> None:

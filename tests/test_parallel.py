@@ -166,3 +166,15 @@ def test_progress_bar_with_rate_on_a_terminal(archive, tmp_path, monkeypatch):
     total = len(VARIANTS) + 3
     assert f"{total}/{total}" in shown and "files/s" in shown and "0:00:00" in shown  # done, rate, time left
     assert f"{archive / 'empty.txt'}: empty file\n" in shown  # failures named above the bar, one line each
+
+
+def test_cross_filing_checks_shared_out_among_processes_find_what_one_process_finds(tmp_path):
+    from corpus.generate import generate
+
+    generate(tmp_path / "archive", 80, seed=3, formats=["txt"])
+    one, two = tmp_path / "one.db", tmp_path / "two.db"
+    ingest([tmp_path / "archive"], one, jobs=1)
+    ingest([tmp_path / "archive"], two, jobs=2)
+    across = [row for row in fixtures.dump(two)["findings"] if "across" in row]
+    assert {"DUPLICATE_FILING_CONFLICT", "CROSS_YEAR_JUMP", "CITATION_NUMBER_CONFLICT"} <= {c for row in across for c in row}
+    assert fixtures.dump(two) == fixtures.dump(one)
