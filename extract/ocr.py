@@ -33,6 +33,7 @@ import numpy as np
 
 from extract.model import Cell, Document, ExtractError, Line, Page, Table
 from extract.ocrfix import fix_misreadings
+from extract.ocrpunct import HALF_EM, INK_LEFT, INK_RIGHT, settle  # a line ending in 、 takes half an em more than its ink
 from extract.pdfglyphs import Glyph, PageContent
 from extract.pdflayout import join_continued_tables, page_blocks, to_pages
 from extract.scangrid import Rules, Square, find_rules, find_squares
@@ -43,9 +44,6 @@ from extract.source import RawFile
 BOX_READINGS = set("口□☐☑☒回囗日図凶√✓✔VvXx×0OoDd")
 BOX_MIN_EM = 0.6  # a checkbox's side is at least this share of the text's height
 LINE_END_ALLOWANCE = 0.5  # em; see `_glyphs`
-# Full-width punctuation inks one half of its em: a line ending in 、 or ） takes half an
-# em more than its ink, one starting with 《 or （ half an em before its ink.
-INK_LEFT, INK_RIGHT, HALF_EM = set("、，。；：！？）》」』】〕"), set("（《「『【〔“‘"), 0.5
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 DETECT_DPI = 150  # text is found on a copy of the page at this resolution (read at full)
 ORIENTATION_SAMPLE = 12  # longest lines whose direction decides whether a page is upside down
@@ -124,10 +122,14 @@ def read_page(page: ScanPage) -> tuple[PageContent, list[Scored]]:
         turns += more
     squares = find_squares(view.mask, view.rules.mask, page.scale)
     glyphs, scores = [], []
-    for index, (polygon, text, score, words) in enumerate(_recognise(view, page.scale)):
+    lines = _recognise(view, page.scale)
+    for index, (polygon, text, score, words) in enumerate(lines):
         for glyph in _glyphs(polygon, text, words, view.text_ink, page.scale):
             glyphs.append(glyph)
             scores.append(Scored(page.number, glyph.cx, glyph.cy, index, score))
+    for index, glyph in _wrapped_stops(lines, glyphs, view.text_ink, page.scale):
+        glyphs.append(glyph)
+        scores.append(Scored(page.number, glyph.cx, glyph.cy, index, lines[index][2]))
     glyphs, squares = _checkboxes(glyphs, squares, view.text_ink, page.scale)
     offset = len(scores)
     scores += [Scored(page.number, (s.rect.x0 + s.rect.x1) / 2, (s.rect.top + s.rect.bottom) / 2, offset + i, s.confidence)
@@ -219,10 +221,27 @@ def _recognise(view: _View, scale: float) -> list[tuple[list, str, float, list[t
     padded = [_polygon((x0 - pad, y0, x1 + pad, y1)) for (x0, y0, x1, y1), pad in zip(rects, pads)]
     read, _ = engine.text_rec(crops, True)
     out = []
-    for rect, (text, score, word_boxes, words, *_) in zip(rects, engine.cal_rec_boxes(crops, padded, read)):
+    for rect, box, (text, score, word_boxes, words, *_) in zip(rects, padded, engine.cal_rec_boxes(crops, padded, read)):
         if score >= MIN_SCORE and text.strip():
+            if len(words) == len(text):  # one box per character: marks can be checked against their ink
+                words = list(_settled(text, word_boxes, view.text_ink, view.text_only, box))
+                text = "".join(words)
             out.append((_polygon(rect).tolist(), text, float(score), list(zip(words, word_boxes))))
     return out
+
+
+def _settled(text: str, boxes: list, text_ink: np.ndarray, text_only: np.ndarray, polygon: np.ndarray) -> str:
+    """`text` with the punctuation marks RapidOCR confuses re-decided from their ink
+    (extract/ocrpunct.py), on the rows of the line's own ink."""
+    x0, y0 = np.maximum(polygon.min(axis=0), 0).astype(int)
+    x1, y1 = polygon.max(axis=0).astype(int)
+    region = text_ink[y0:y1, x0:x1]
+    rows = _main_band(region.any(axis=1))
+    if rows.size == 0:
+        return text
+    top, bottom = y0 + rows[0], y0 + rows[-1] + 1
+    centres = [(min(p[0] for p in b) + max(p[0] for p in b)) / 2 - x0 for b in boxes]
+    return settle(text, centres, text_ink[top:bottom, x0:x1], text_only[top:bottom, x0:x1])
 
 
 def _polygon(rect: tuple[int, int, int, int]) -> np.ndarray:
@@ -318,6 +337,30 @@ def _glyphs(polygon: list, text: str, words: list[tuple[str, list]], text_ink: n
         if ink_left < out[0].x1:
             out[0].x0 = ink_left - (HALF_EM * size if out[0].text in INK_RIGHT else 0.0)
         out[-1].x1 = max(ink_right, out[-1].x0) + (LINE_END_ALLOWANCE + (HALF_EM if out[-1].text in INK_LEFT else 0.0)) * size
+    return out
+
+
+def _wrapped_stops(lines: list, glyphs: list[Glyph], text_ink: np.ndarray, scale: float) -> list[tuple[int, Glyph]]:
+    """Full stops alone on a line, as (index of the line above, glyph): the detector finds
+    no box around a single small mark, so a paragraph whose 。 wrapped onto a line of its
+    own would lose it. A round dot of ink (a fifth to half an em across) that no line read
+    takes in, where the next line of a text read would start, is that 。."""
+    if not glyphs or not lines:
+        return []
+    em = float(np.median([g.size for g in glyphs])) / scale
+    count, _, stats, _ = cv2.connectedComponentsWithStats(text_ink, connectivity=8)
+    rects = [(min(p[0] for p in polygon), min(p[1] for p in polygon), max(p[0] for p in polygon), max(p[1] for p in polygon))
+             for polygon, *_ in lines]
+    out = []
+    for x, y, w, h, _ in stats[1:count]:
+        if not (0.2 * em <= min(w, h) and max(w, h) <= 0.5 * em and max(w, h) <= 1.5 * min(w, h)):
+            continue
+        if any(rx0 <= x + w / 2 <= rx1 and ry0 <= y + h / 2 <= ry1 for rx0, ry0, rx1, ry1 in rects):
+            continue
+        above = [i for i, (rx0, ry0, rx1, ry1) in enumerate(rects) if abs(rx0 - x) <= em and 0 <= y - ry1 <= 1.2 * em]
+        if above:
+            left, bottom = x * scale, (y + h) * scale
+            out.append((above[0], Glyph("。", left, left + em * scale, bottom - em * scale, bottom, em * scale, "ocr")))
     return out
 
 

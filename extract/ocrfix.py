@@ -40,14 +40,20 @@ def fix_misreadings(text: str) -> str:
 
 def _balance(text: str) -> str:
     """Closers that match nothing open, where the bracket open is the one OCR confuses
-    them with, turned into it."""
-    chars, opened = list(text), []
+    them with, turned into it. A pair of round brackets half full-width, half not (（…)),
+    is made half-width: OCR reads full-width unless the ink showed otherwise
+    (extract/ocrpunct.py), which a bracket at a line's end cannot show."""
+    chars, opened = list(text), []  # (index, bracket) of the brackets open
     for i, ch in enumerate(chars):
         if ch in PAIRS:
-            opened.append(ch)
-        elif ch in CLOSERS:
-            if opened and opened[-1] == CLOSERS[ch]:
+            opened.append((i, ch))
+        elif ch in CLOSERS and opened:
+            j, opener = opened[-1]
+            if opener == CLOSERS[ch]:
                 opened.pop()
-            elif opened and CONFUSED.get(ch) == PAIRS[opened[-1]] and CLOSERS[ch] not in opened:
-                chars[i] = PAIRS[opened.pop()]
+            elif {opener, ch} in ({"（", ")"}, {"(", "）"}):
+                chars[j], chars[i] = "()"
+                opened.pop()
+            elif CONFUSED.get(ch) == PAIRS[opener] and CLOSERS[ch] not in (b for _, b in opened):
+                chars[i] = PAIRS[opened.pop()[1]]
     return "".join(chars)

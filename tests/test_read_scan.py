@@ -11,6 +11,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -20,6 +21,7 @@ from corpus.layout import document
 from corpus.writers.scan import CLEAN, Wear, write
 from extract.model import CHECKED, UNCHECKED, Document, ExtractError, Table, outline
 from extract.ocrfix import fix_misreadings
+from extract.ocrpunct import settle
 from extract.readers import read_document
 from normalize import normalize_document
 from normalize.model import Declaration
@@ -57,6 +59,7 @@ def text_of(doc: Document) -> str:
 SCAN_SETS = {
     "150dpi": (11, 3, "dpi=150,max_rotation=2"),
     "300dpi-worn": (12, 2, "dpi=300,noise=8,blur=0.6,jpeg_quality=70,max_rotation=2"),
+    "150dpi-worn": (13, 3, "dpi=150,noise=8,blur=0.6,jpeg_quality=70,max_rotation=2"),
 }
 
 
@@ -129,6 +132,7 @@ def test_a_page_scanned_turned_gives_the_upright_record(one_filing, turn):
     ("《政府采购管理实施细则", "《政府采购管理实施细则》"),
     ("2、财务管理办法》；", "2、《财务管理办法》；"),
     ("徐财预[2011]105号（2015年）", "徐财预[2011]105号（2015年）"),  # nothing to undo
+    ("《通知》(沪财预〔2012〕45号）", "《通知》(沪财预〔2012〕45号)"),  # a half-width pair
 ])
 def test_misreadings_the_context_settles_are_undone(read, meant):
     assert fix_misreadings(read) == meant
@@ -223,3 +227,37 @@ def test_low_confidence_fields_are_reported():
     assert found.evidence["confidence"] == {"project.name": pytest.approx(THRESHOLD - 0.2)}
     assert low_confidence(_declaration(0.97)) == []
     assert low_confidence(_declaration(None)) == []  # read from a text layer
+
+
+def _line(*marks: tuple[int, int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """A 20-pixel line of ink (an em) holding the given rectangles (x, y, width, height),
+    and its grey levels."""
+    ink = np.zeros((20, 200), np.uint8)
+    for x, y, w, h in marks:
+        ink[y:y + h, x:x + w] = 255
+    return ink, np.where(ink > 0, np.uint8(40), np.uint8(235))
+
+
+CJK = (0, 0, 18, 20)  # a character's ink: a block an em wide
+
+
+@pytest.mark.parametrize("read, marks, meant", [
+    # ： read for ；: the lower mark carries half as much ink again as the dot above it
+    ("作：", [CJK, (24, 6, 3, 3), (24, 13, 3, 5)], "作；"),
+    ("作；", [CJK, (24, 6, 3, 3), (24, 13, 3, 3)], "作："),
+    # （ read for 《: the two chevrons blur into one stroke wider than a round bracket's
+    ("作（", [CJK, (32, 2, 7, 16)], "作《"),
+    ("作》", [CJK, (21, 2, 4, 16), (40, 0, 18, 20)], "作）"),
+    # a full-width bracket leaves half an em of paper outside it; a half-width one does not
+    ("作（作", [CJK, (30, 2, 4, 16), (36, 0, 18, 20)], "作（作"),
+    ("作（作", [CJK, (21, 2, 4, 16), (27, 0, 18, 20)], "作(作"),
+])
+def test_punctuation_is_settled_by_its_ink(read, marks, meant):
+    ink, gray = _line(*marks)
+    blobs = sorted(marks, key=lambda m: m[0])
+    centres, k = [], 0
+    for ch in read:  # where the recogniser placed each character: over its ink
+        x, _, w, _ = blobs[k]
+        centres.append(x + w / 2)
+        k += 2 if ch in "：；" else 1
+    assert settle(read, centres, ink, gray) == meant
