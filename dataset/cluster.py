@@ -13,8 +13,9 @@ process of the Dask worker under the same per-file limits: a file that hangs pas
 reason, its child is killed (with LibreOffice, if it started one) and replaced, and the
 worker goes on with the next file. Each worker thread keeps its child from task to task,
 warm (a fresh one spends about a second loading spaCy and the lexicons). The cluster's
-own limits still hold (``dask worker --memory-limit``): a task whose Dask worker died
-`KILLED_RETRIES` + 1 times fails each of its files with that reason.
+own limits still hold (``dask worker --memory-limit``): when a task's Dask worker dies,
+its files go out again one at a time, each in a task of its own, so that only the file
+the worker died on fails.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from shenbao.api import FileResult
 T = TypeVar("T")  # an item with a `.path`: the pipeline's pending file
 FILES_PER_TASK = 8
 TASKS_PER_THREAD = 2
-KILLED_RETRIES = 1
+ALONE_TRIES = 2
 
 
 def cluster_map(items: Iterable[T], scheduler: str, limits: Limits, process: Callable,
@@ -40,16 +41,18 @@ def cluster_map(items: Iterable[T], scheduler: str, limits: Limits, process: Cal
     from distributed import Client
 
     with Client(scheduler, set_as_default=False) as client:
+        def submit(chunk: list[T]):
+            return client.submit(read_chunk, chunk, limits, process, check_filing, pure=False)
+
         window = max(1, sum(client.nthreads().values())) * TASKS_PER_THREAD
         in_flight: deque = deque()
         items = iter(items)
         while chunk := list(islice(items, FILES_PER_TASK)):
-            in_flight.append((chunk, client.submit(read_chunk, chunk, limits, process, check_filing, pure=False,
-                                                   retries=KILLED_RETRIES)))
+            in_flight.append((chunk, submit(chunk)))
             if len(in_flight) >= window:
-                yield from _outcomes(*in_flight.popleft())
+                yield from _outcomes(*in_flight.popleft(), submit)
         while in_flight:
-            yield from _outcomes(*in_flight.popleft())
+            yield from _outcomes(*in_flight.popleft(), submit)
 
 
 def read_chunk(items: list[T], limits: Limits, process: Callable, check_filing: Callable) -> list[Processed]:
@@ -60,10 +63,21 @@ def read_chunk(items: list[T], limits: Limits, process: Callable, check_filing: 
     return read_in_kept_worker(items, limits, process, check_filing)
 
 
-def _outcomes(chunk: list[T], future) -> Iterator[tuple[T, Processed]]:
+def _outcomes(chunk: list[T], future, submit: Callable) -> Iterator[tuple[T, Processed]]:
     try:
-        results = future.result()
-    except Exception as exc:  # the worker died on it (KilledWorker), or the result could not come back
-        reason = f"the cluster could not read it ({type(exc).__name__}: {exc})".splitlines()[0]
-        results = [Processed(FileResult(item.path, "failed", reason=reason)) for item in chunk]
-    return zip(chunk, results, strict=True)
+        return zip(chunk, future.result(), strict=True)
+    except Exception:  # its worker died on it (KilledWorker), or the result could not come back
+        return (_alone(item, submit) for item in chunk)
+
+
+def _alone(item: T, submit: Callable) -> tuple[T, Processed]:
+    """The file read in a task of its own, one at a time so that no other file can take
+    its worker down with it; tried `ALONE_TRIES` times, as a worker may still die of a
+    file in another task."""
+    for _ in range(ALONE_TRIES):
+        try:
+            [processed] = submit([item]).result()
+            return item, processed
+        except Exception as exc:
+            reason = f"the cluster could not read it ({type(exc).__name__}: {exc})".splitlines()[0]
+    return item, Processed(FileResult(item.path, "failed", reason=reason))

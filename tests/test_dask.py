@@ -5,6 +5,8 @@ one clear line."""
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from pathlib import Path
 
@@ -47,14 +49,16 @@ def test_cluster_ingest_gives_the_local_dataset(archive, tmp_path, cluster):
 
 
 def misbehaving_reader(paths: list[str]):
-    """shenbao's reader, except that it hangs on files named hangs.txt and asks for 4 GiB
-    on bomb.txt. Defined here for the cluster's workers to import (they are spawned, so a
-    monkeypatch would not reach them)."""
+    """shenbao's reader, except that it hangs on files named hangs.txt, asks for 4 GiB on
+    bomb.txt and kills the Dask worker it reads for on kills-worker.txt. Defined here for
+    the cluster's workers to import (they are spawned, so a monkeypatch would not reach them)."""
     for path in paths:
         if Path(path).name.endswith("hangs.txt"):
             time.sleep(300)
         if Path(path).name.endswith("bomb.txt"):
             bytearray(4 * 2**30)
+        if Path(path).name.endswith("kills-worker.txt"):  # read in a child of the Dask worker
+            os.kill(os.getppid(), signal.SIGKILL)
         yield from process_files([path])
 
 
@@ -67,6 +71,18 @@ def test_a_file_hanging_or_exhausting_memory_on_the_cluster_fails_and_the_rest_l
     assert recorded["0-hangs.txt"] == ("failed", "timed out after 3 s")
     assert recorded["0-bomb.txt"] == ("failed", "exceeded the 512 MiB memory limit")
     assert report.filings == 8 and len(report.failed) == 4  # with notes.txt and broken.docx
+
+
+def test_a_file_killing_its_dask_worker_fails_alone(archive, tmp_path):
+    (archive / "0-kills-worker.txt").write_text(fixtures.variant_text(fixtures.Variant(name="k")), encoding="utf-8")
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
+            LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                         dashboard_address=None) as cluster:
+        report = ingest([archive], tmp_path / "d.db", scheduler=cluster.scheduler_address,
+                        process=misbehaving_reader)
+    state, reason = files(tmp_path / "d.db")["0-kills-worker.txt"]
+    assert state == "failed" and reason.startswith("the cluster could not read it (KilledWorker")
+    assert report.filings == 8 and len(report.failed) == 3  # with notes.txt and broken.docx
 
 
 def test_unreachable_scheduler_is_one_line(archive, tmp_path, capsys):
