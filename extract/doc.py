@@ -202,14 +202,35 @@ def owned_prefix(kind: str) -> str:
 
 
 def remove_work(root: Path) -> None:
-    """Remove `root` with the private directories below it, and the sockets their
-    LibreOffice profiles left. LibreOffice keeps a socket named after its profile in
-    /tmp (/var/tmp if /tmp is not writable), whatever $TMPDIR says, and removes it when
-    it exits; one that was killed (hung, or its worker timed out) leaves it behind."""
+    """Remove `root` with the private directories below it, after stopping any
+    LibreOffice still running on a profile there, and the sockets those profiles left.
+    LibreOffice runs in a session of its own, so the SIGKILL that ends its process (or
+    the process's worker) does not reach it: it would run on, for ever if the file hangs
+    it. LibreOffice keeps a socket named after its profile in /tmp (/var/tmp if /tmp is
+    not writable), whatever $TMPDIR says, and removes it when it exits; one that was
+    killed leaves it behind."""
+    for pid in processes_using(root):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
     for profile in root.glob("**/profile"):
         for socket in sockets(profile):
             socket.unlink(missing_ok=True)
     shutil.rmtree(root, ignore_errors=True)
+
+
+def processes_using(root: Path) -> list[int]:
+    """The LibreOffice processes (Linux: read from /proc) whose profile is under `root`."""
+    marker = f"-env:UserInstallation={root.as_uri()}/".encode()
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if any(arg.startswith(marker) for arg in cmdline.read_bytes().split(b"\0")):
+                found.append(int(cmdline.parent.name))
+        except OSError:  # gone meanwhile, or not ours to read
+            pass
+    return found
 
 
 def sockets(profile: Path) -> list[Path]:

@@ -168,3 +168,31 @@ def test_a_libreoffice_killed_with_its_timed_out_worker_leaves_no_socket(tmp_pat
     assert report.failed == [(str(archive / "hangs.txt"), "timed out after 5 s")]
     assert bound.exists(), "LibreOffice did not open its socket within the time limit"
     assert not Path(bound.read_text()).exists()
+
+
+@needs_libreoffice
+def test_a_libreoffice_left_running_by_a_killed_reader_is_stopped_by_the_next_ingest(tmp_path):
+    """LibreOffice runs in a session of its own, so a SIGKILL to the process that started
+    it leaves it running (with nothing to convert it would never stop); any later ingest
+    stops it with the dead process's directory."""
+    archive, tmp = tmp_path / "archive", tmp_path / "tmp"
+    archive.mkdir()
+    tmp.mkdir()
+    fixtures.write_variant(archive, fixtures.many_variants(1)[0])
+    runs_libreoffice = ("import pathlib, tempfile, extract.doc; print(extract.doc._work(), flush=True); "
+                        "extract.doc._run([], 'docx', pathlib.Path(tempfile.mkdtemp(dir=extract.doc._work())), '.docx')")
+    reader = subprocess.Popen([sys.executable, "-c", runs_libreoffice], env={**os.environ, "TMPDIR": str(tmp)},
+                              stdout=subprocess.PIPE, text=True)
+    work = Path(reader.stdout.readline().strip())
+    deadline = time.monotonic() + 60
+    while not extract.doc.sockets(work / "profile")[0].exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    reader.kill()
+    reader.wait()
+    reader.stdout.close()
+    orphans = extract.doc.processes_using(work)
+    assert orphans, "LibreOffice did not start, or died with the process that started it"
+
+    start_ingest(archive, tmp_path / "d.db", jobs=1, tmp=tmp).communicate(timeout=120)
+    assert extract.doc.processes_using(work) == []
+    assert list(tmp.iterdir()) == []
