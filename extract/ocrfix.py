@@ -1,8 +1,9 @@
 """Misreadings OCR makes on these forms, undone where the context leaves no doubt.
 
-- A document number's year brackets 〔〕 read as （） or half of 【】 (〔2010）), or the
-  opening one dropped (粤财监2011]20号).
-- 《》 read as <>.
+- A document number's year brackets 〔〕 read as （） or half of 【】 (〔2010）, or with a
+  space before the closer where its ink sits apart: （2012 ]), or the opening one
+  dropped (粤财监2011]20号).
+- 《》 read as <> or as the single 〈〉.
 - A title's closing 》 read as ）, or its opening 《 closing as ）: brackets come in pairs,
   so a closer that matches no opener is the one the open bracket needs.
 - A title whose 》 was dropped at the very end of a cell, or whose 《 was dropped at its
@@ -14,12 +15,12 @@ from __future__ import annotations
 import re
 
 FIXES = [
-    (re.compile(r"(?<=[\u4e00-\u9fff])[（(〔【\[]((?:19|20)\d{2})[）)〕】\]](?=\d{1,4}号)"),
+    (re.compile(r"(?<=[\u4e00-\u9fff])[（(〔【\[]((?:19|20)\d{2})\s?[）)〕】\]](?=\d{1,4}号)"),
      lambda m: m.group(0) if m.group(0)[0] + m.group(0)[-1] in ("【】", "[]") else f"〔{m.group(1)}〕"),
     # …or its opening bracket dropped: 粤财监2011]20号
     (re.compile(r"(?<=[\u4e00-\u9fff])((?:19|20)\d{2})[）)〕】\]](?=\d{1,4}号)"), lambda m: f"〔{m.group(1)}〕"),
-    (re.compile(r"<(?=[\u4e00-\u9fff])"), lambda m: "《"),
-    (re.compile(r"(?<=[\u4e00-\u9fff）)])>"), lambda m: "》"),
+    (re.compile(r"[<〈](?=[\u4e00-\u9fff])"), lambda m: "《"),
+    (re.compile(r"(?<=[\u4e00-\u9fff）)])[>〉]"), lambda m: "》"),
 ]
 PAIRS = {"（": "）", "(": ")", "《": "》", "〔": "〕", "【": "】", "[": "]"}
 CLOSERS = {v: k for k, v in PAIRS.items()}
