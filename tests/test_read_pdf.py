@@ -213,3 +213,17 @@ def test_needs_ocr_passes_real_text(tmp_path):
     pdf = pypdfium2.PdfDocument(str(path))
     assert extract.pdf.needs_ocr([extract.pdf.page_content(pdf[i], i + 1) for i in range(len(pdf))]) is None
     pdf.close()
+
+
+def test_a_glyph_printed_twice_is_kept_once_but_narrow_digits_side_by_side_are_both_kept():
+    """Fake bold prints a glyph twice, the copies nearly on top of each other; OCR places
+    the narrow 1s of 112000 about as near, side by side."""
+    from extract.pdfglyphs import Glyph
+    from extract.pdflayout import _visual_lines
+
+    def line(*x0s: float, width: float) -> str:
+        [glyphs] = _visual_lines([Glyph("1", x, x + width, 0, 10, 10) for x in x0s])
+        return "".join(g.text for g in glyphs)
+
+    assert line(0, 0.5, width=8) == "1"  # fake bold: the copies overlap almost wholly
+    assert line(0, 2.5, width=2.5) == "11"  # two narrow digits that touch
