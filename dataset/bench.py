@@ -1,4 +1,4 @@
-"""`python -m dataset.bench [--files N]`: ingest throughput and dataset size.
+"""`python -m dataset.bench [--files N]`: ingest throughput, dataset size and bytes written.
 
 Generates N filings as text exports (`corpus.generate`: varied templates, some with
 defects, some files holding several filings), then ingests them into fresh datasets:
@@ -16,13 +16,15 @@ are read by one process and by two independent ones at once: the most any two
 processes can gain on this machine at that moment.
 
 Each run prints its wall time and the CPU time per filing of this process and of its
-worker processes.
+worker processes; the end, what the first run wrote to disk (write calls, the WAL's
+included) besides the dataset's size.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
 import statistics
 import tempfile
@@ -50,6 +52,11 @@ class Run:
 def _cpu(who: int) -> float:
     usage = resource.getrusage(who)
     return usage.ru_utime + usage.ru_stime
+
+
+def _written() -> int:
+    """Bytes this process has written (its dataset's files, the WAL's included)."""
+    return int(re.search(r"^wchar: (\d+)", Path("/proc/self/io").read_text(), re.M).group(1))
 
 
 def _timed(label: str, n_files: int, **kwargs) -> Run:
@@ -81,7 +88,9 @@ def main(argv: list[str] | None = None) -> None:
             checked(result)
 
         whole = tmp / "whole.db"
+        written = _written()
         one = _timed("ingest, whole pipeline (read+normalize+check+load)", n, paths=[archive], db_path=whole)
+        written = _written() - written
         _timed("rerun over the same files (nothing new)", n, paths=[archive], db_path=whole)
         _scaling(archive, tmp, n, one, args.repeat)
         _side_by_side(paths, args.repeat)
@@ -94,6 +103,7 @@ def main(argv: list[str] | None = None) -> None:
         for label, db in (("whole pipeline", whole), ("records already read", loaded)):
             mb = db.stat().st_size / 1e6 / filings * 1000
             print(f"{'dataset size per 1,000 filings (' + label + ')':<52} {mb:8.1f} MB")
+        print(f"{'written to make it, per 1,000 filings':<52} {written / 1e6 / filings * 1000:8.1f} MB")
 
         record = next(r for r in read.values() if r.declarations).declarations[0]
         _words.cache_clear()  # last, as the workers above inherit the cache

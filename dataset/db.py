@@ -25,7 +25,7 @@ class DatasetError(Exception):
 
 def connect(db_path: str | Path) -> sqlite3.Connection:
     """A writable connection, creating the dataset if needed. Autocommit mode: callers
-    open their own transactions (`BEGIN IMMEDIATE`), one per file."""
+    open their own transactions (`BEGIN IMMEDIATE`)."""
     try:
         conn = sqlite3.connect(db_path, isolation_level=None, timeout=60)
     except sqlite3.Error as exc:

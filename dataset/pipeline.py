@@ -1,11 +1,12 @@
-"""`ingest`: files into the dataset, one transaction per file, safe to rerun or interrupt.
+"""`ingest`: files into the dataset, safe to rerun or interrupt.
 
 A file is known by its content (sha256). A rerun skips a file whose path, size and
 modification time are unchanged without reading it, and any file whose content is
 already in the dataset after hashing it. A file whose content changed at the same path
-is a new version: the older version's rows stay, marked `superseded`. Because every
-file commits on its own, a killed run loses at most the file it was on, and rerunning
-finishes the job. Cross-filing checks run after the files, over every current filing,
+is a new version: the older version's rows stay, marked `superseded`. Each file's
+changes are a savepoint, kept or undone whole, and files are committed in groups
+(`GROUP_FILES` files or `GROUP_SECONDS`, whichever comes first): a killed run loses at
+most the last second of files, which rerunning reads again. Cross-filing checks run after the files, over every current filing,
 whenever a run (this one or an interrupted one) changed the set of filings
 (`dataset.across`: unit by unit, in `jobs` processes).
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import time
 from collections import Counter
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
@@ -38,6 +40,10 @@ from shenbao.commands.paths import expand_paths
 
 FILE_TIMEOUT = 120.0  # seconds one file may take in a worker process
 MEMORY_LIMIT = 2 * 2**30  # bytes of address space one file may take in a worker process
+# A commit writes every page the files changed since the last one, each index's included:
+# committing each file alone wrote 15 times the dataset's size.
+GROUP_FILES = 64
+GROUP_SECONDS = 1.0
 
 
 @dataclass
@@ -82,21 +88,25 @@ def ingest(
     report = IngestReport(str(db_path))
     remove_dead_runs()  # whichever way this run reads, the leftovers of killed ones go
     conn = connect(db_path)
+    writer = _Writer(conn)
     try:
         conn.execute("PRAGMA journal_mode = WAL")  # readers (shenbao serve) keep reading while we write
         conn.execute("PRAGMA synchronous = NORMAL")  # durable across a crashed process, one fsync per checkpoint
+        conn.execute("PRAGMA temp_store = MEMORY")  # the savepoints' statement journals, else files in /var/tmp
         own = {os.path.abspath(f"{db_path}{suffix}") for suffix in ("", "-wal", "-shm", "-journal")}
         given = (p for p in expand_paths([str(p) for p in paths]) if os.path.abspath(p) not in own)
-        todos = _todos(conn, given, report, on_file)
+        todos = _todos(writer, given, report, on_file)
         with closing(_read(todos, process, check_filing, jobs, file_timeout, memory_limit, scheduler)) as done:
             for todo, processed in done:
-                reason = _load(conn, todo, processed, report)
+                reason = _load(writer, todo, processed, report)
                 if on_file:
                     on_file(todo.path, reason)
+        writer.commit()  # the cross-filing checks' processes read what is committed
         if _meta(conn, "across_stale") == "1":
-            _recheck_across(conn, db_path, check_across, 1 if scheduler else jobs, report)
+            _recheck_across(writer, db_path, check_across, 1 if scheduler else jobs, report)
         _count_current(conn, report)
     finally:
+        writer.keep_loaded()
         _close(conn)
     return report
 
@@ -153,11 +163,11 @@ def _read(todos: Iterator[_Pending], process, check_filing, jobs: int, file_time
         yield from zip(pending, read_and_check([todo.path for todo in pending], process, check_filing))
 
 
-def _todos(conn, paths: Iterable[str], report: IngestReport, on_file) -> Iterator[_Pending]:
+def _todos(writer: _Writer, paths: Iterable[str], report: IngestReport, on_file) -> Iterator[_Pending]:
     """The files to read, lazily: those already in the dataset are skipped (and reported
     done to `on_file`) as the stream reaches them."""
     for path in paths:
-        todo = _unless_known(conn, path, report)
+        todo = _unless_known(writer, path, report)
         if todo:
             yield todo
         elif on_file:
@@ -175,44 +185,46 @@ class _Pending:
     sha: str | None
 
 
-def _unless_known(conn, path: str, report: IngestReport) -> _Pending | None:
+def _unless_known(writer: _Writer, path: str, report: IngestReport) -> _Pending | None:
     """The file to read, or None when its content is already in the dataset (counted as
     skipped; a version changed back at the same path becomes current again)."""
     where = storable(os.path.abspath(path))
     size, mtime = _stat(path)
-    if size is not None and conn.execute(
+    if size is not None and writer.conn.execute(
             "SELECT 1 FROM files WHERE path = ? AND size = ? AND mtime_ns = ? AND status = 'ok' AND superseded = 0",
             (where, size, mtime)).fetchone():
         report.skipped += 1
         return None
     todo = _Pending(path, where, size, mtime, _sha256(path))
-    return None if _skip_known_content(conn, todo, todo.sha, report) else todo
+    return None if _skip_known_content(writer, todo, todo.sha, report) else todo
 
 
-def _skip_known_content(conn, todo: _Pending, sha: str | None, report: IngestReport) -> bool:
+def _skip_known_content(writer: _Writer, todo: _Pending, sha: str | None, report: IngestReport) -> bool:
+    conn = writer.conn
     known = sha and conn.execute("SELECT id, path FROM files WHERE sha256 = ? AND status = 'ok'", (sha,)).fetchone()
     if not known:
         return False
     if known[1] == todo.where:  # touched, or changed back to an earlier version
-        with _transaction(conn):
+        with writer.change():
             conn.execute("UPDATE files SET size = ?, mtime_ns = ? WHERE id = ?", (todo.size, todo.mtime, known[0]))
             report.superseded += _make_current(conn, known[0], todo.where)
     report.skipped += 1  # else a copy of a file already in, under another path
     return True
 
 
-def _load(conn, todo: _Pending, processed: Processed, report: IngestReport) -> str | None:
-    """One file's rows in one transaction. Returns the reason it failed, or None."""
+def _load(writer: _Writer, todo: _Pending, processed: Processed, report: IngestReport) -> str | None:
+    """One file's rows, all or none. Returns the reason it failed, or None."""
+    conn = writer.conn
     result = processed.result
     if todo.sha and result.sha256 and result.sha256 != todo.sha:  # rewritten between hashing and reading
         result = FileResult(todo.path, "failed", reason="changed while it was being read; ingest it again")
     sha = result.sha256 or todo.sha
     filings = processed.filings if result.status == "ok" else []
-    if result.status == "ok" and _skip_known_content(conn, todo, sha, report):  # listed twice in this run
+    if result.status == "ok" and _skip_known_content(writer, todo, sha, report):  # listed twice in this run
         return None
     report.read += 1
     try:
-        with _transaction(conn):
+        with writer.change():
             file_id = _file_row(conn, todo, sha, result, len(filings))
             if result.status == "ok":
                 superseded = _make_current(conn, file_id, todo.where)
@@ -227,7 +239,7 @@ def _load(conn, todo: _Pending, processed: Processed, report: IngestReport) -> s
     except (sqlite3.IntegrityError, sqlite3.InterfaceError) as exc:
         # a record the dataset cannot hold (e.g. two filings with one id): keep the file as failed
         result = FileResult(todo.path, "failed", sha, result.format, reason=f"could not be stored: {exc}")
-        with _transaction(conn):
+        with writer.change():
             _file_row(conn, todo, sha, result)
     if result.status == "ok":
         return None
@@ -263,14 +275,16 @@ def _make_current(conn, file_id: int, where: str) -> int:
     return newly
 
 
-def _recheck_across(conn, db_path, check_across, jobs: int, report: IngestReport) -> None:
+def _recheck_across(writer: _Writer, db_path, check_across, jobs: int, report: IngestReport) -> None:
     """Replace the cross-filing findings by a fresh run over every current filing."""
+    conn = writer.conn
     try:
         found = across_rows(conn, db_path, check_across, jobs)
-        with _transaction(conn):
+        with writer.change():
             conn.execute("DELETE FROM findings WHERE scope = 'across'")
             insert_rows(conn, "findings", found)
             _set_meta(conn, "across_stale", "0")
+        writer.commit()
     except Exception as exc:  # keep the previous cross-filing findings; the next run retries
         report.warnings.append(f"cross-filing checks failed ({type(exc).__name__}: {exc}); "
                                "the previous cross-filing findings are kept")
@@ -283,15 +297,44 @@ def _count_current(conn, report: IngestReport) -> None:
         "WHERE f.superseded = 0 GROUP BY x.severity"))))
 
 
-@contextmanager
-def _transaction(conn: sqlite3.Connection):
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+class _Writer:
+    """The dataset's one writing connection, committing changes in groups."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self.changes = 0  # since the last commit
+        self.began = 0.0  # when the open transaction began
+
+    @contextmanager
+    def change(self):
+        """One file's changes, kept or undone whole (a savepoint), committed with its group."""
+        if not self.conn.in_transaction:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.began = time.monotonic()
+        self.conn.execute("SAVEPOINT change")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK TO change")
+            self.conn.execute("RELEASE change")
+            raise
+        self.conn.execute("RELEASE change")
+        self.changes += 1
+        if self.changes >= GROUP_FILES or time.monotonic() - self.began >= GROUP_SECONDS:
+            self.commit()
+
+    def commit(self) -> None:
+        if self.conn.in_transaction:
+            self.conn.execute("COMMIT")
+        self.changes = 0
+
+    def keep_loaded(self) -> None:
+        """Commit the files loaded whole before the run was interrupted (a failing file's
+        savepoint is undone already); the error that interrupted it is the one to report."""
+        try:
+            self.commit()
+        except sqlite3.Error:
+            pass
 
 
 def _meta(conn, key: str) -> str | None:

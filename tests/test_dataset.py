@@ -167,16 +167,43 @@ def test_a_crashing_check_keeps_the_filing(archive, tmp_path):
         ("*", "the checks crashed (RuntimeError: rule bug)")]
 
 
-def test_two_filings_with_one_id_fail_the_file_not_the_batch(archive, tmp_path):
-    def twice(paths):
+def test_a_file_that_cannot_be_stored_is_undone_alone(archive, tmp_path):
+    """Files are committed in groups; a file whose rows break a constraint midway (two
+    filings with one id) is rolled back whole, and the files around it are kept."""
+    def twice_for_one(paths):
         for result in fixtures.process_files_from_gold(paths):
-            result.declarations *= 2
+            if any(d.project.name == "道路绿化养护" for d in result.declarations):
+                result.declarations *= 2
             yield result
 
     db = tmp_path / "d.db"
-    report = ingest([archive], db, **{**FAST, "process": twice})
-    assert len(report.failed) == 4 and all("could not be stored" in r for p, r in report.failed if "notes" not in p)
-    assert rows(db, "SELECT count(*) FROM filings") == [(0,)]
+    report = ingest([archive], db, **{**FAST, "process": twice_for_one})
+    not_stored = [path for path, reason in report.failed if reason.startswith("could not be stored")]
+    assert len(report.failed) == 2 and len(not_stored) == 1
+    assert rows(db, "SELECT project_name, year FROM filings ORDER BY year") == [
+        ("加装电梯工程", 2020), ("加装电梯工程", 2021)]
+    assert rows(db, "SELECT status, filings FROM files WHERE reason LIKE 'could not be stored%'") == [("failed", 0)]
+    assert rows(db, "SELECT count(*) FROM filings_fts WHERE filings_fts MATCH '绿化'") == [(0,)]
+
+
+def test_an_interrupted_ingest_keeps_the_files_read_before_it(archive, tmp_path):
+    """Ctrl-C midway: the files loaded before it are committed, not rolled back with
+    their group, and the rerun reads only the rest."""
+    def interrupted_after_two(paths):
+        for i, result in enumerate(fixtures.process_files_from_gold(paths)):
+            if i == 2:
+                raise KeyboardInterrupt
+            yield result
+
+    db = tmp_path / "d.db"
+    with pytest.raises(KeyboardInterrupt):
+        ingest([archive], db, **{**FAST, "process": interrupted_after_two})
+    assert count_rows(db)["files"] == 2
+    report = ingest([archive], db, **FAST)
+    assert (report.read, report.skipped) == (2, 2)
+    whole = tmp_path / "whole.db"
+    ingest([archive], whole, **FAST)
+    assert fixtures.dump(db) == fixtures.dump(whole)
 
 
 def test_search_finds_two_character_words(archive, tmp_path):

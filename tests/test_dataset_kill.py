@@ -1,5 +1,5 @@
 """An ingest killed with SIGKILL mid-way, then rerun, ends with exactly the dataset an
-uninterrupted run makes: one transaction per file, nothing half-written."""
+uninterrupted run makes: each file is committed whole or not at all, nothing half-written."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """An ingest with worker processes killed with SIGKILL three times at random points, then
 rerun, ends with exactly the dataset of an uninterrupted run (tables compared without
-timestamps): only the parent writes, one transaction per file, in the order of the paths.
+timestamps): only the parent writes, each file whole or not at all, in the order of the paths.
 The rerun also removes the temporary directories the killed runs left."""
 
 from __future__ import annotations
