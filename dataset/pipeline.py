@@ -6,9 +6,9 @@ already in the dataset after hashing it. A file whose content changed at the sam
 is a new version: the older version's rows stay, marked `superseded`. Each file's
 changes are a savepoint, kept or undone whole, and files are committed in groups
 (`GROUP_FILES` files or `GROUP_SECONDS`, whichever comes first): a killed run loses at
-most the last second of files, which rerunning reads again. Cross-filing checks run after the files, over every current filing,
-whenever a run (this one or an interrupted one) changed the set of filings
-(`dataset.across`: unit by unit, in `jobs` processes).
+most the last second of files, which rerunning reads again. Cross-filing checks run
+after the files, over every current filing, whenever a run (this one or an interrupted
+one) changed the set of filings (`dataset.across`: unit by unit, in `jobs` processes).
 
 Reading, normalizing and the per-filing checks run in this process (`jobs=1`), in
 worker processes (`jobs>1`, `dataset.parallel`) or on a Dask cluster (`scheduler`,
@@ -298,19 +298,20 @@ def _count_current(conn, report: IngestReport) -> None:
 
 
 class _Writer:
-    """The dataset's one writing connection, committing changes in groups."""
+    """The dataset's one writing connection, committing changes in groups. A group ends
+    `GROUP_SECONDS` after the last commit, so when files come slowly (scans) each is
+    committed as soon as it is loaded, not held open while the next one is read."""
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
         self.changes = 0  # since the last commit
-        self.began = 0.0  # when the open transaction began
+        self.committed = time.monotonic()  # when
 
     @contextmanager
     def change(self):
         """One file's changes, kept or undone whole (a savepoint), committed with its group."""
         if not self.conn.in_transaction:
             self.conn.execute("BEGIN IMMEDIATE")
-            self.began = time.monotonic()
         self.conn.execute("SAVEPOINT change")
         try:
             yield
@@ -320,13 +321,14 @@ class _Writer:
             raise
         self.conn.execute("RELEASE change")
         self.changes += 1
-        if self.changes >= GROUP_FILES or time.monotonic() - self.began >= GROUP_SECONDS:
+        if self.changes >= GROUP_FILES or time.monotonic() - self.committed >= GROUP_SECONDS:
             self.commit()
 
     def commit(self) -> None:
         if self.conn.in_transaction:
             self.conn.execute("COMMIT")
         self.changes = 0
+        self.committed = time.monotonic()
 
     def keep_loaded(self) -> None:
         """Commit the files loaded whole before the run was interrupted (a failing file's

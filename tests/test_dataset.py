@@ -8,13 +8,14 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 import fixtures
-from dataset import DatasetError, export, ingest, open_dataset
+from dataset import DatasetError, export, ingest, open_dataset, pipeline
 from dataset.db import PUBLIC_TABLES, connect_readonly, query
 from normalize.model import Declaration
 
@@ -184,6 +185,28 @@ def test_a_file_that_cannot_be_stored_is_undone_alone(archive, tmp_path):
         ("加装电梯工程", 2020), ("加装电梯工程", 2021)]
     assert rows(db, "SELECT status, filings FROM files WHERE reason LIKE 'could not be stored%'") == [("failed", 0)]
     assert rows(db, "SELECT count(*) FROM filings_fts WHERE filings_fts MATCH '绿化'") == [(0,)]
+
+
+def test_files_are_committed_in_groups_and_at_once_when_they_come_slowly(archive, tmp_path, monkeypatch):
+    """What a reader of the dataset (or a rerun after a kill) finds committed before
+    each file is read: the files before it, in groups of GROUP_FILES; each file as soon
+    as it is loaded when GROUP_SECONDS have passed since the last commit."""
+    def committed_before_each(db, reading_takes=0.0):
+        seen = []
+
+        def watching(paths):
+            for result in fixtures.process_files_from_gold(paths):
+                seen.append(count_rows(db)["files"])
+                time.sleep(reading_takes)
+                yield result
+        ingest([archive], db, **{**FAST, "process": watching})
+        return seen
+
+    monkeypatch.setattr(pipeline, "GROUP_FILES", 2)
+    monkeypatch.setattr(pipeline, "GROUP_SECONDS", 3600)
+    assert committed_before_each(tmp_path / "fast.db") == [0, 0, 2, 2]
+    monkeypatch.setattr(pipeline, "GROUP_SECONDS", 0.05)
+    assert committed_before_each(tmp_path / "slow.db", reading_takes=0.1) == [0, 1, 2, 3]
 
 
 def test_an_interrupted_ingest_keeps_the_files_read_before_it(archive, tmp_path):
