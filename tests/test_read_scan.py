@@ -263,3 +263,54 @@ def test_punctuation_is_settled_by_its_ink(read, marks, meant):
         centres.append(x + w / 2)
         k += 2 if ch in "：；" else 1
     assert settle(read, centres, ink, gray) == meant
+
+
+class _Recogniser:
+    """Stands in for RapidOCR's recogniser: the readings to give, call by call, and the
+    crops it was given."""
+
+    def __init__(self, *calls):
+        self.calls, self.seen = list(calls), []
+
+    def text_rec(self, crops, return_word_box):
+        self.seen.append(crops)
+        return [(text, score, [None, None, None, None, chars]) for text, score, chars in self.calls.pop(0)], 0.0
+
+
+def test_a_doubtful_line_is_read_again_denoised_and_the_better_reading_kept():
+    from extract.ocr import SECOND_LOOK, _read
+
+    rng = np.random.default_rng(0)
+    crops = [rng.integers(0, 256, (48, 96, 3), dtype=np.uint8) for _ in range(3)]
+    doubtful = SECOND_LOOK - 0.2
+    engine = _Recogniser(
+        [("项目", 0.95, [0.95, 0.96]), ("吨旧", 0.70, [0.9, doubtful]), ("合计", 0.80, [doubtful, 0.9])],
+        [("吨/日", 0.90, [0.9, 0.9, 0.9]), ("合什", 0.60, [0.5, 0.7])])
+    read = _read(engine, crops)
+    assert [text for text, *_ in read] == ["项目", "吨/日", "合计"]  # the second reading only where it scores better
+    first, second = engine.seen
+    assert len(second) == 2  # the confident line is not read again
+    assert not np.array_equal(second[0], crops[1])  # but denoised
+
+
+def test_a_full_stop_wrapped_alone_onto_a_line_is_recovered():
+    from extract.ocr import _wrapped_stops
+    from extract.pdfglyphs import Glyph
+
+    em, scale = 20, 0.5  # pixels, points per pixel
+    ink = np.zeros((200, 400), dtype=np.uint8)
+    ink[20:40, 50:350] = 1  # the line read (its ink is inside its box)
+    line = ([[50, 20], [350, 20], [350, 40], [50, 40]], "本项目用于加装电梯", 0.9, None)
+    glyphs = [Glyph("本", 25, 35, 10, 20, em * scale)]
+
+    def stops(*marks):
+        page = ink.copy()
+        for top, left, height, width in marks:
+            page[top:top + height, left:left + width] = 1
+        return [(index, glyph.text, glyph.x0 / scale) for index, glyph in _wrapped_stops([line], glyphs, page, scale)]
+
+    assert stops((48, 52, 7, 7)) == [(0, "。", 52)]  # a round dot where the next line would start
+    assert stops((48, 200, 7, 7)) == []  # in the middle of the line: not where a wrapped line starts
+    assert stops((48, 52, 5, 10)) == []  # a dash, not a dot
+    assert stops((48, 52, 18, 18)) == []  # a character's worth of ink
+    assert stops((80, 52, 7, 7)) == []  # too far below the line
