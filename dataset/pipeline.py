@@ -305,7 +305,7 @@ class _Writer:
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
         self.changes = 0  # since the last commit
-        self.committed = time.monotonic()  # when
+        self.committed = time.monotonic()  # time of the last commit (or of opening)
 
     @contextmanager
     def change(self):
